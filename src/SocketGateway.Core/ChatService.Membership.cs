@@ -1,0 +1,153 @@
+using SocketGateway.Core.Events;
+using SocketGateway.Core.Names;
+using SocketGateway.Core.Rooms;
+using SocketGateway.Core.Sessions;
+
+namespace SocketGateway.Core;
+
+public sealed partial class ChatService
+{
+    /// <summary>Joins (creating the room if needed) and makes it current; joining a room one is in only switches to it.</summary>
+    public async Task<RoomInfo> JoinAsync(ChatSession session, string? roomName, CancellationToken cancellationToken = default)
+    {
+        var name = RoomName.Require(roomName);
+        var room = await GetOrCreateRoomAsync(name, cancellationToken).ConfigureAwait(false);
+        lock (_membership)
+        {
+            if (!rooms.TryGet(name, out var current) || !ReferenceEquals(current, room))
+            {
+                throw new ChatException(ErrorCodes.NoSuchRoom, $"room {name} was just closed");
+            }
+
+            if (session.IsIn(name))
+            {
+                session.CurrentRoom = name;
+                return room.ToInfo();
+            }
+
+            if (room.IsFull)
+            {
+                throw new ChatException(ErrorCodes.RoomFull, $"room {name} is full ({room.MaxMembers} members)");
+            }
+
+            AddMember(room, session);
+            return room.ToInfo();
+        }
+    }
+
+    public void Leave(ChatSession session, string? roomName)
+    {
+        var name = roomName is null
+            ? session.CurrentRoom ?? throw new ChatException(ErrorCodes.NotInRoom, "you are in no room")
+            : RoomName.Require(roomName);
+        lock (_membership)
+        {
+            var room = RequireRoom(name);
+            if (!session.IsIn(name))
+            {
+                throw new ChatException(ErrorCodes.NotInRoom, $"you are not in {name}");
+            }
+
+            RemoveMember(room, session, LeftReasons.Left, null, notifySelf: true);
+        }
+    }
+
+    /// <summary>Changes the nick and tells every room the user is in, one event per room.</summary>
+    public string SetNick(ChatSession session, string? nick)
+    {
+        var wanted = NickName.Require(nick);
+        lock (_membership)
+        {
+            var old = session.Nick;
+            if (old == wanted)
+            {
+                return old;
+            }
+
+            if (!nicks.TryRename(session, old, wanted))
+            {
+                throw new ChatException(ErrorCodes.NickTaken, $"the nick '{wanted}' is in use");
+            }
+
+            session.Nick = wanted;
+            var joined = session.Rooms;
+            foreach (var room in joined)
+            {
+                bus.PublishToRoom(room, new NickEvent(room, old, wanted));
+            }
+
+            if (joined.Count == 0)
+            {
+                session.Send(new InfoEvent($"you are now known as {wanted}"));
+            }
+
+            return wanted;
+        }
+    }
+
+    /// <summary>Removes a member from a room on an administrator's request.</summary>
+    public void Kick(string roomName, string nick)
+    {
+        var name = RoomName.Require(roomName);
+        lock (_membership)
+        {
+            var room = RequireRoom(name);
+            if (!nicks.TryGet(nick, out var target))
+            {
+                throw new ChatException(ErrorCodes.NoSuchUser, $"no user is called {nick}");
+            }
+
+            if (!target.IsIn(name))
+            {
+                throw new ChatException(ErrorCodes.NotInRoom, $"{target.Nick} is not in {name}");
+            }
+
+            RemoveMember(room, target, LeftReasons.Kicked, null, notifySelf: false);
+            target.Send(new LeftEvent(name, target.Nick, LeftReasons.Kicked, Self: true));
+        }
+    }
+
+    private void AddMember(Room room, ChatSession session)
+    {
+        room.Add(session);
+        session.AddRoom(room.Name);
+        session.CurrentRoom = room.Name;
+        var joined = new JoinedEvent(room.Name, session.Nick, session.Via);
+        if (SendsPresence(room.Count))
+        {
+            Publish(room, joined);
+        }
+        else
+        {
+            session.Send(joined);
+        }
+    }
+
+    private void RemoveMember(Room room, ChatSession session, string reason, string? text, bool notifySelf)
+    {
+        var left = new LeftEvent(room.Name, session.Nick, reason, text);
+        var presence = SendsPresence(room.Count);
+        room.Remove(session);
+        session.RemoveRoom(room.Name);
+        if (notifySelf)
+        {
+            session.Send(left);
+        }
+
+        if (presence)
+        {
+            Publish(room, left);
+        }
+    }
+
+    private bool SendsPresence(int membersCountingTheOneMoving) =>
+        limits.PresenceNoticeLimit <= 0 || membersCountingTheOneMoving <= limits.PresenceNoticeLimit;
+
+    private void Publish(Room room, ChatEvent evt)
+    {
+        lock (room.SendGate)
+        {
+            bus.PublishToRoom(room.Name, evt);
+        }
+    }
+}

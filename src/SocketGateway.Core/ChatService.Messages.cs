@@ -1,0 +1,82 @@
+using SocketGateway.Core.Events;
+using SocketGateway.Core.Names;
+using SocketGateway.Core.Rooms;
+using SocketGateway.Core.Sessions;
+
+namespace SocketGateway.Core;
+
+public sealed partial class ChatService
+{
+    public const int DefaultHistory = 20;
+    public const int MaxHistory = 200;
+    public const string DefaultApiSender = "api";
+
+    /// <summary>Sends a message or action to a room the user is in (default: the current room).</summary>
+    public MessageEvent Send(ChatSession session, string? roomName, string? text, string kind = MessageKinds.Message)
+    {
+        var body = MessageText.Normalize(text);
+        var name = roomName is null
+            ? session.CurrentRoom ?? throw new ChatException(ErrorCodes.NotInRoom, "you are in no room; /join one first")
+            : RoomName.Require(roomName);
+        var room = RequireRoom(name);
+        if (!session.IsIn(name))
+        {
+            throw new ChatException(ErrorCodes.NotInRoom, $"you are not in {name}");
+        }
+
+        return PublishMessage(room, session.Nick, session.Via, body, kind);
+    }
+
+    /// <summary>Posts into a room as a system or bot user (the REST API); the sender must not be a connected user's nick.</summary>
+    public MessageEvent PostAsSystem(string? roomName, string? from, string? text)
+    {
+        var room = RequireRoom(RoomName.Require(roomName));
+        var sender = NickName.Require(string.IsNullOrEmpty(from) ? DefaultApiSender : from);
+        if (nicks.IsTaken(sender))
+        {
+            throw new ChatException(ErrorCodes.NickTaken, $"'{sender}' is a connected user's nick");
+        }
+
+        return PublishMessage(room, sender, Via.Api, MessageText.Normalize(text), MessageKinds.Message);
+    }
+
+    public PrivateEvent SendPrivate(ChatSession session, string? nick, string? text)
+    {
+        var body = MessageText.Normalize(text);
+        if (string.IsNullOrEmpty(nick) || !nicks.TryGet(nick, out var target))
+        {
+            throw new ChatException(ErrorCodes.NoSuchUser, $"no user is called {NickName.Printable(nick)}");
+        }
+
+        var message = new PrivateEvent(session.Nick, target.Nick, body, Now());
+        bus.PublishToUser(target.Nick, message);
+        if (!ReferenceEquals(target, session))
+        {
+            session.Send(message with { Echo = true });
+        }
+
+        return message;
+    }
+
+    public Task<IReadOnlyList<MessageEvent>> GetHistoryAsync(string? roomName, int limit, long? beforeId = null, CancellationToken cancellationToken = default)
+    {
+        var room = RequireRoom(RoomName.Require(roomName));
+        if (limit < 1)
+        {
+            throw new ChatException(ErrorCodes.BadArgument, "the history limit must be a positive number");
+        }
+
+        return store.GetHistoryAsync(room.Name, Math.Min(limit, MaxHistory), beforeId, cancellationToken);
+    }
+
+    private MessageEvent PublishMessage(Room room, string from, string via, string text, string kind)
+    {
+        lock (room.SendGate)
+        {
+            var message = new MessageEvent(kind, room.NextMessageId(), room.Name, from, text, Now(), via);
+            store.Append(message);
+            bus.PublishToRoom(room.Name, message);
+            return message;
+        }
+    }
+}

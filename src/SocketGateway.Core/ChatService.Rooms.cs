@@ -1,0 +1,133 @@
+using SocketGateway.Core.Events;
+using SocketGateway.Core.Names;
+using SocketGateway.Core.Rooms;
+using SocketGateway.Core.Storage;
+
+namespace SocketGateway.Core;
+
+public sealed partial class ChatService
+{
+    public const string DefaultCloseReason = "closed by an administrator";
+
+    public IReadOnlyList<RoomInfo> ListRooms() =>
+        [.. rooms.All.OrderBy(r => r.Name, StringComparer.Ordinal).Select(r => r.ToInfo())];
+
+    public RoomInfo GetRoom(string? roomName) => RequireRoom(RoomName.Require(roomName)).ToInfo();
+
+    public IReadOnlyList<MemberInfo> ListMembers(string? roomName) =>
+        [.. RequireRoom(RoomName.Require(roomName)).Members.Select(m => new MemberInfo(m.Nick, m.Via, m.ConnectedAt))];
+
+    public async Task<RoomInfo> CreateRoomAsync(string? roomName, string? topic, int? maxMembers, CancellationToken cancellationToken = default)
+    {
+        var name = RoomName.Require(roomName);
+        var normalizedTopic = TopicText.Normalize(topic);
+        var max = NormalizeMaxMembers(maxMembers);
+        await _roomCreation.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (rooms.TryGet(name, out _))
+            {
+                throw new ChatException(ErrorCodes.RoomExists, $"room {name} already exists");
+            }
+
+            return (await AddRoomAsync(name, normalizedTopic, max, cancellationToken).ConfigureAwait(false)).ToInfo();
+        }
+        finally
+        {
+            _roomCreation.Release();
+        }
+    }
+
+    /// <summary>Changes topic and/or member limit (null leaves a setting as it is) and tells the members.</summary>
+    public async Task<RoomInfo> UpdateRoomAsync(string? roomName, RoomChange change, CancellationToken cancellationToken = default)
+    {
+        var room = RequireRoom(RoomName.Require(roomName));
+        var topic = change.TopicSet ? TopicText.Normalize(change.Topic) : room.Topic;
+        var max = change.MaxMembersSet ? NormalizeMaxMembers(change.MaxMembers) : room.MaxMembers;
+        await store.SaveRoomAsync(new StoredRoom(room.Name, topic, max, room.CreatedAt, 0), cancellationToken).ConfigureAwait(false);
+        RoomInfo info;
+        lock (_membership)
+        {
+            room.Topic = topic;
+            room.MaxMembers = max;
+            info = room.ToInfo();
+            Publish(room, RoomUpdatedEvent.From(info));
+        }
+
+        return info;
+    }
+
+    /// <summary>Closes a room: its members are told and removed, its history deleted. The lobby stays.</summary>
+    public async Task CloseRoomAsync(string? roomName, string? reason, CancellationToken cancellationToken = default)
+    {
+        var name = RoomName.Require(roomName);
+        if (name == RoomName.Lobby)
+        {
+            throw new ChatException(ErrorCodes.Forbidden, "the lobby cannot be closed");
+        }
+
+        var why = string.IsNullOrWhiteSpace(reason) ? DefaultCloseReason : reason.Trim();
+        lock (_membership)
+        {
+            var room = RequireRoom(name);
+            Publish(room, new RoomClosedEvent(name, why));
+            rooms.TryRemove(name, out _);
+            foreach (var member in room.Members)
+            {
+                member.RemoveRoom(name);
+            }
+
+            room.Clear();
+        }
+
+        await store.DeleteRoomAsync(name, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<Room> GetOrCreateRoomAsync(string name, CancellationToken cancellationToken)
+    {
+        if (rooms.TryGet(name, out var room))
+        {
+            return room;
+        }
+
+        await _roomCreation.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return rooms.TryGet(name, out room)
+                ? room
+                : await AddRoomAsync(name, null, null, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _roomCreation.Release();
+        }
+    }
+
+    // Called with _roomCreation held; the room is durable before anyone can see it.
+    private async Task<Room> AddRoomAsync(string name, string? topic, int? maxMembers, CancellationToken cancellationToken)
+    {
+        if (limits.MaxRooms > 0 && rooms.Count >= limits.MaxRooms)
+        {
+            throw new ChatException(ErrorCodes.Forbidden, $"the gateway already has its maximum of {limits.MaxRooms} rooms");
+        }
+
+        var stored = new StoredRoom(name, topic, maxMembers, Now(), 0);
+        await store.SaveRoomAsync(stored, cancellationToken).ConfigureAwait(false);
+        var room = new Room(name, topic, maxMembers, stored.CreatedAt, 0);
+        rooms.TryAdd(room);
+        return room;
+    }
+
+    private Room RequireRoom(string name) =>
+        rooms.TryGet(name, out var room) ? room : throw new ChatException(ErrorCodes.NoSuchRoom, $"there is no room {name}");
+
+    private static int? NormalizeMaxMembers(int? maxMembers) => maxMembers switch
+    {
+        null or 0 => null,
+        < 0 => throw new ChatException(ErrorCodes.BadArgument, "maxMembers must be positive (or 0/null for no limit)"),
+        _ => maxMembers,
+    };
+}
+
+/// <summary>A PATCH of a room: only the settings marked as set are changed.</summary>
+public sealed record RoomChange(bool TopicSet, string? Topic, bool MaxMembersSet, int? MaxMembers);

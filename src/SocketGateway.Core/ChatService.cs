@@ -1,0 +1,125 @@
+using System.Security.Cryptography;
+using SocketGateway.Core.Bus;
+using SocketGateway.Core.Events;
+using SocketGateway.Core.Limits;
+using SocketGateway.Core.Names;
+using SocketGateway.Core.Rooms;
+using SocketGateway.Core.Sessions;
+using SocketGateway.Core.Storage;
+
+namespace SocketGateway.Core;
+
+/// <summary>
+/// The room core: the one path by which a TCP line, a hub call and a REST request reach the rooms. Every
+/// transport calls these methods; none keeps rooms, nicks or fan-out of its own.
+/// </summary>
+public sealed partial class ChatService(
+    RoomRegistry rooms,
+    NickRegistry nicks,
+    IMessageBus bus,
+    IChatStore store,
+    GatewayLimits limits,
+    TimeProvider time)
+{
+    public const string ServerName = "SocketGateway";
+
+    // Joins, leaves, nick changes and room creation/closing are rare: one lock keeps them simple and ordered.
+    // Messages never take it; they take only their room's SendGate.
+    private readonly Lock _membership = new();
+    private readonly SemaphoreSlim _roomCreation = new(1, 1);
+    private long _sessionCounter;
+
+    public GatewayLimits Limits => limits;
+
+    public RoomRegistry Rooms => rooms;
+
+    public NickRegistry Nicks => nicks;
+
+    /// <summary>Loads the rooms from the store and makes sure the lobby exists.</summary>
+    public async Task InitializeAsync(CancellationToken cancellationToken)
+    {
+        foreach (var stored in await store.LoadRoomsAsync(cancellationToken).ConfigureAwait(false))
+        {
+            rooms.TryAdd(new Room(stored.Name, stored.Topic, stored.MaxMembers, stored.CreatedAt, stored.LastMessageId));
+        }
+
+        if (!rooms.TryGet(RoomName.Lobby, out _))
+        {
+            var lobby = new StoredRoom(RoomName.Lobby, null, null, Now(), 0);
+            await store.SaveRoomAsync(lobby, cancellationToken).ConfigureAwait(false);
+            rooms.TryAdd(new Room(lobby.Name, null, null, lobby.CreatedAt, 0));
+        }
+    }
+
+    /// <summary>A new connection: a free guest nick, the welcome event, and the lobby.</summary>
+    public ChatSession Connect(string via, string? remoteAddress)
+    {
+        var id = Interlocked.Increment(ref _sessionCounter).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var budget = new MessageBudget(limits.MessageRate, limits.MessageBurst, time);
+        var session = new ChatSession(id, via, remoteAddress, Now(), limits.OutboundQueueLength, budget);
+        session.Nick = ClaimGuestNick(session);
+        session.Send(new WelcomeEvent(session.Nick, ServerName));
+        lock (_membership)
+        {
+            if (rooms.TryGet(RoomName.Lobby, out var lobby))
+            {
+                AddMember(lobby, session);
+            }
+        }
+
+        return session;
+    }
+
+    /// <summary>The connection is gone (or is going): leave every room, free the nick, end the queue.</summary>
+    public void Disconnect(ChatSession session, string reason, string? text = null)
+    {
+        lock (_membership)
+        {
+            if (session.IsClosed)
+            {
+                return;
+            }
+
+            foreach (var name in session.Rooms)
+            {
+                if (rooms.TryGet(name, out var room))
+                {
+                    RemoveMember(room, session, reason, text, notifySelf: false);
+                }
+            }
+
+            nicks.Release(session.Nick, session);
+            session.Close();
+        }
+    }
+
+    public IReadOnlyList<UserInfo> ListUsers() =>
+        [.. nicks.Sessions.OrderBy(s => s.ConnectedAt).Select(s => new UserInfo(s.Nick, s.Via, s.Rooms, s.RemoteAddress, s.ConnectedAt))];
+
+    /// <summary>For transports that answer a request: take a message token or refuse with rate_limited.</summary>
+    public static void TakeMessageBudget(ChatSession session)
+    {
+        if (!session.Budget.TryTake(out var retryAfter))
+        {
+            throw new ChatException(ErrorCodes.RateLimited,
+                $"too many messages; try again in {Math.Ceiling(retryAfter.TotalSeconds)} s");
+        }
+    }
+
+    private string ClaimGuestNick(ChatSession session)
+    {
+        for (var length = 4; ; length += 2)
+        {
+            for (var attempt = 0; attempt < 16; attempt++)
+            {
+                var nick = "guest-" + RandomNumberGenerator.GetHexString(length, lowercase: true);
+                if (nicks.TryClaim(nick, session))
+                {
+                    return nick;
+                }
+            }
+        }
+    }
+
+    private DateTimeOffset Now() => UtcMillisecondsConverter.Truncate(time.GetUtcNow());
+}

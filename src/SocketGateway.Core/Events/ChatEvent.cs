@@ -1,0 +1,90 @@
+using System.Text.Json.Serialization;
+
+namespace SocketGateway.Core.Events;
+
+/// <summary>
+/// Everything the server tells a client. One shape for every transport: the SignalR hub sends these
+/// objects, TCP json writes them one a line, and TCP text renders them with <see cref="Protocol.TextEventWriter"/>.
+/// </summary>
+public abstract record ChatEvent([property: JsonPropertyOrder(-10)] string Type);
+
+public static class MessageKinds
+{
+    public const string Message = "message";
+    public const string Action = "action";
+}
+
+/// <summary>A room message or /me action, as relayed, stored and returned by history.</summary>
+public sealed record MessageEvent(
+    string Type,
+    long Id,
+    string Room,
+    string From,
+    string Text,
+    [property: JsonConverter(typeof(UtcMillisecondsConverter))] DateTimeOffset Ts,
+    string Via) : ChatEvent(Type);
+
+public sealed record JoinedEvent(string Room, string Nick, string Via) : ChatEvent("joined");
+
+/// <summary>A member left; <paramref name="Self"/> marks the copy sent to a member who was removed.</summary>
+public sealed record LeftEvent(
+    string Room,
+    string Nick,
+    string Reason,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Text = null,
+    [property: JsonIgnore] bool Self = false) : ChatEvent("left");
+
+public static class LeftReasons
+{
+    public const string Left = "left";
+    public const string Quit = "quit";
+    public const string Kicked = "kicked";
+    public const string Disconnected = "disconnected";
+    public const string RoomClosed = "room_closed";
+}
+
+/// <summary>A private message; <paramref name="Echo"/> marks the sender's own copy.</summary>
+public sealed record PrivateEvent(
+    string From,
+    string To,
+    string Text,
+    [property: JsonConverter(typeof(UtcMillisecondsConverter))] DateTimeOffset Ts,
+    [property: JsonIgnore] bool Echo = false) : ChatEvent("private");
+
+public sealed record NickEvent(string Room, string Old, string New) : ChatEvent("nick");
+
+public sealed record InfoEvent(string Text) : ChatEvent("info");
+
+public sealed record ErrorEvent(string Code, string Text) : ChatEvent("error");
+
+public sealed record RoomsEvent(IReadOnlyList<RoomInfo> Rooms) : ChatEvent("rooms");
+
+public sealed record MembersEvent(string Room, IReadOnlyList<MemberInfo> Members) : ChatEvent("members");
+
+public sealed record HistoryEvent(string Room, IReadOnlyList<MessageEvent> Messages) : ChatEvent("history");
+
+public sealed record TopicEvent(string Room, string? Topic) : ChatEvent("topic");
+
+public sealed record PongEvent() : ChatEvent("pong");
+
+public sealed record WelcomeEvent(string Nick, string Server) : ChatEvent("welcome");
+
+public sealed record RoomClosedEvent(string Room, string Reason) : ChatEvent("room_closed");
+
+/// <summary>A room's settings changed; carries the Room object's fields.</summary>
+public sealed record RoomUpdatedEvent(
+    string Name,
+    string? Topic,
+    int Members,
+    int? MaxMembers,
+    [property: JsonConverter(typeof(UtcMillisecondsConverter))] DateTimeOffset CreatedAt) : ChatEvent("room_updated")
+{
+    public static RoomUpdatedEvent From(RoomInfo room) =>
+        new(room.Name, room.Topic, room.Members, room.MaxMembers, room.CreatedAt);
+}
+
+/// <summary>
+/// Not sent to anyone: queued by /format so that the session's writer switches format exactly between the
+/// events queued before and after the command.
+/// </summary>
+public sealed record FormatSwitch(Protocol.OutputFormat Format) : ChatEvent("format");

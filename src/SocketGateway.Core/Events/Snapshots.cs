@@ -1,0 +1,25 @@
+using System.Text.Json.Serialization;
+
+namespace SocketGateway.Core.Events;
+
+/// <summary>The Room object of the REST API and the hub.</summary>
+public sealed record RoomInfo(
+    string Name,
+    string? Topic,
+    int Members,
+    int? MaxMembers,
+    [property: JsonConverter(typeof(UtcMillisecondsConverter))] DateTimeOffset CreatedAt);
+
+/// <summary>The Member object: one member of a room.</summary>
+public sealed record MemberInfo(
+    string Nick,
+    string Via,
+    [property: JsonConverter(typeof(UtcMillisecondsConverter))] DateTimeOffset ConnectedAt);
+
+/// <summary>The User object: one connected user.</summary>
+public sealed record UserInfo(
+    string Nick,
+    string Via,
+    IReadOnlyList<string> Rooms,
+    string? RemoteAddress,
+    [property: JsonConverter(typeof(UtcMillisecondsConverter))] DateTimeOffset ConnectedAt);

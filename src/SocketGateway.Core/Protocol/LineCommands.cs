@@ -1,0 +1,170 @@
+using System.Globalization;
+using SocketGateway.Core.Events;
+using SocketGateway.Core.Sessions;
+
+namespace SocketGateway.Core.Protocol;
+
+/// <summary>
+/// The line protocol's commands, for every transport that speaks it (TCP, TLS, the raw WebSocket). Replies go
+/// through the session's own queue, so they keep their order with the events around them.
+/// </summary>
+public sealed class LineCommands(ChatService chat)
+{
+    private static readonly string[] HelpLines =
+    [
+        "commands (case-insensitive; a line not starting with / is a message to your current room, //text sends /text):",
+        "/nick NAME            change your nick",
+        "/join ROOM            join a room (creating it) and make it current",
+        "/leave [ROOM]         leave a room (default: current); alias /part",
+        "/rooms                list rooms; alias /list",
+        "/who [ROOM]           members of a room; alias /names",
+        "/msg NICK TEXT        private message",
+        "/me TEXT              action",
+        "/topic [ROOM]         show a room's topic",
+        "/history [N]          last N messages of the current room (default 20, at most 200)",
+        "/format text|json     how the server writes to you",
+        "/ping                 keep-alive; answers pong",
+        "/quit [REASON]        leave and close",
+    ];
+
+    /// <summary>Handles one decoded line; returns false when the client asked to close (/quit).</summary>
+    public async ValueTask<bool> ExecuteAsync(ChatSession session, string line, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(line))
+        {
+            return true;
+        }
+
+        try
+        {
+            if (line[0] != '/' || line.StartsWith("//", StringComparison.Ordinal))
+            {
+                await session.Budget.WaitAsync(cancellationToken).ConfigureAwait(false);
+                chat.Send(session, null, line[0] == '/' ? line[1..] : line);
+                return true;
+            }
+
+            var (command, argument) = SplitWord(line.AsSpan(1));
+            return await ExecuteCommandAsync(session, command.ToLowerInvariant(), argument, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ChatException e)
+        {
+            session.Send(new ErrorEvent(e.Code, e.Message));
+            return true;
+        }
+    }
+
+    private async ValueTask<bool> ExecuteCommandAsync(ChatSession session, string command, string argument, CancellationToken cancellationToken)
+    {
+        switch (command)
+        {
+            case "help":
+                foreach (var help in HelpLines)
+                {
+                    session.Send(new InfoEvent(help));
+                }
+
+                break;
+            case "nick":
+                chat.SetNick(session, RequireArgument(argument, "/nick NAME"));
+                break;
+            case "join":
+                await JoinAsync(session, RequireArgument(argument, "/join ROOM"), cancellationToken).ConfigureAwait(false);
+                break;
+            case "leave" or "part":
+                chat.Leave(session, OptionalArgument(argument));
+                break;
+            case "rooms" or "list":
+                session.Send(new RoomsEvent(chat.ListRooms()));
+                break;
+            case "who" or "names":
+                var room = OptionalArgument(argument) ?? CurrentRoom(session);
+                session.Send(new MembersEvent(Names.RoomName.Require(room), chat.ListMembers(room)));
+                break;
+            case "msg":
+                var (nick, text) = SplitWord(RequireArgument(argument, "/msg NICK TEXT"));
+                await session.Budget.WaitAsync(cancellationToken).ConfigureAwait(false);
+                chat.SendPrivate(session, nick, text.Length == 0 ? throw Usage("/msg NICK TEXT") : text);
+                break;
+            case "me":
+                await session.Budget.WaitAsync(cancellationToken).ConfigureAwait(false);
+                chat.Send(session, null, RequireArgument(argument, "/me TEXT"), MessageKinds.Action);
+                break;
+            case "topic":
+                var info = chat.GetRoom(OptionalArgument(argument) ?? CurrentRoom(session));
+                session.Send(new TopicEvent(info.Name, info.Topic));
+                break;
+            case "history":
+                await HistoryAsync(session, OptionalArgument(argument), cancellationToken).ConfigureAwait(false);
+                break;
+            case "format":
+                session.Send(new FormatSwitch(ParseFormat(argument)));
+                session.Send(new InfoEvent($"output format is now {argument.ToLowerInvariant()}"));
+                break;
+            case "ping":
+                session.Send(new PongEvent());
+                break;
+            case "quit":
+                session.Send(new InfoEvent("bye"));
+                chat.Disconnect(session, LeftReasons.Quit, OptionalArgument(argument));
+                return false;
+            default:
+                throw new ChatException(ErrorCodes.UnknownCommand, $"unknown command /{Names.NickName.Printable(command)}; type /help");
+        }
+
+        return true;
+    }
+
+    private async Task JoinAsync(ChatSession session, string room, CancellationToken cancellationToken)
+    {
+        var wasMember = Names.RoomName.TryNormalize(room, out var name) && session.Rooms.Contains(name);
+        var info = await chat.JoinAsync(session, room, cancellationToken).ConfigureAwait(false);
+        if (wasMember)
+        {
+            session.Send(new InfoEvent($"{info.Name} is now your current room"));
+        }
+    }
+
+    private async Task HistoryAsync(ChatSession session, string? count, CancellationToken cancellationToken)
+    {
+        var limit = ChatService.DefaultHistory;
+        if (count is not null && (!int.TryParse(count, NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit < 1))
+        {
+            throw new ChatException(ErrorCodes.BadArgument, "/history N takes a positive whole number");
+        }
+
+        var room = CurrentRoom(session);
+        var messages = await chat.GetHistoryAsync(room, Math.Min(limit, ChatService.MaxHistory), null, cancellationToken).ConfigureAwait(false);
+        session.Send(new HistoryEvent(room, messages));
+    }
+
+    private static OutputFormat ParseFormat(string argument) => argument.ToLowerInvariant() switch
+    {
+        "text" => OutputFormat.Text,
+        "json" => OutputFormat.Json,
+        _ => throw Usage("/format text|json"),
+    };
+
+    private static string CurrentRoom(ChatSession session) =>
+        session.CurrentRoom ?? throw new ChatException(ErrorCodes.NotInRoom, "you are in no room; /join one first");
+
+    private static string RequireArgument(string argument, string usage) => argument.Length > 0 ? argument : throw Usage(usage);
+
+    private static string? OptionalArgument(string argument) => argument.Length > 0 ? argument : null;
+
+    private static ChatException Usage(string usage) => new(ErrorCodes.BadArgument, $"usage: {usage}");
+
+    private static (string Word, string Remainder) SplitWord(ReadOnlySpan<char> text)
+    {
+        text = text.TrimStart();
+        var end = 0;
+        while (end < text.Length && !char.IsWhiteSpace(text[end]))
+        {
+            end++;
+        }
+
+        return (text[..end].ToString(), text[end..].Trim().ToString());
+    }
+
+    private static (string Word, string Remainder) SplitWord(string text) => SplitWord(text.AsSpan());
+}

@@ -1,0 +1,131 @@
+using System.Threading.Channels;
+using SocketGateway.Core.Events;
+using SocketGateway.Core.Limits;
+using SocketGateway.Core.Protocol;
+
+namespace SocketGateway.Core.Sessions;
+
+/// <summary>
+/// One connected user, whatever the transport. Events reach it through a bounded queue that its transport's
+/// writer drains; a full queue means the client stopped reading, and the session is aborted rather than
+/// letting it slow anyone else down.
+/// </summary>
+public sealed class ChatSession
+{
+    private readonly Channel<OutboundEvent> _outbound;
+    private readonly CancellationTokenSource _aborted = new();
+    private readonly List<string> _rooms = [];
+    private int _abortRequested;
+
+    internal ChatSession(string id, string via, string? remoteAddress, DateTimeOffset connectedAt, int queueLength, MessageBudget budget)
+    {
+        Id = id;
+        Via = via;
+        RemoteAddress = remoteAddress;
+        ConnectedAt = connectedAt;
+        Budget = budget;
+        _outbound = Channel.CreateBounded<OutboundEvent>(new BoundedChannelOptions(Math.Max(1, queueLength))
+        {
+            SingleReader = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+    }
+
+    public string Id { get; }
+
+    public string Via { get; }
+
+    public string? RemoteAddress { get; }
+
+    public DateTimeOffset ConnectedAt { get; }
+
+    public string Nick { get; internal set; } = "";
+
+    public MessageBudget Budget { get; }
+
+    /// <summary>The room a plain line goes to: the one joined or switched to last.</summary>
+    public string? CurrentRoom { get; internal set; }
+
+    public ChannelReader<OutboundEvent> Outbound => _outbound.Reader;
+
+    /// <summary>Cancelled when the session must be dropped (its queue overflowed); the transport closes the socket.</summary>
+    public CancellationToken Aborted => _aborted.Token;
+
+    public bool IsClosed { get; private set; }
+
+    /// <summary>Rooms in the order they were joined, most recent last. Guarded by the core's membership lock.</summary>
+    internal List<string> RoomList => _rooms;
+
+    public IReadOnlyList<string> Rooms
+    {
+        get
+        {
+            lock (_rooms)
+            {
+                return [.. _rooms];
+            }
+        }
+    }
+
+    public void Send(ChatEvent evt) => Deliver(new OutboundEvent(evt));
+
+    /// <summary>Queues an event without waiting; on overflow the session is aborted, never the sender delayed.</summary>
+    public void Deliver(OutboundEvent evt)
+    {
+        if (!_outbound.Writer.TryWrite(evt) && !IsClosed)
+        {
+            Abort();
+        }
+    }
+
+    public void Abort()
+    {
+        if (Interlocked.Exchange(ref _abortRequested, 1) == 0)
+        {
+            // Cancelling runs the transport's callbacks; keep them off the broadcaster's thread.
+            ThreadPool.UnsafeQueueUserWorkItem(static s => s._aborted.Cancel(), this, preferLocal: false);
+        }
+    }
+
+    public bool WasAborted => Volatile.Read(ref _abortRequested) == 1;
+
+    internal void Close()
+    {
+        IsClosed = true;
+        _outbound.Writer.TryComplete();
+    }
+
+    internal void AddRoom(string room)
+    {
+        lock (_rooms)
+        {
+            _rooms.Add(room);
+        }
+    }
+
+    internal bool RemoveRoom(string room)
+    {
+        lock (_rooms)
+        {
+            if (!_rooms.Remove(room))
+            {
+                return false;
+            }
+
+            if (CurrentRoom == room)
+            {
+                CurrentRoom = _rooms.Count > 0 ? _rooms[^1] : null;
+            }
+
+            return true;
+        }
+    }
+
+    internal bool IsIn(string room)
+    {
+        lock (_rooms)
+        {
+            return _rooms.Contains(room);
+        }
+    }
+}

@@ -1,0 +1,54 @@
+using System.Collections.Concurrent;
+using SocketGateway.Core.Events;
+
+namespace SocketGateway.Core.Storage;
+
+/// <summary>History in memory: the last <c>capacity</c> messages of each room, lost on restart.</summary>
+public sealed class InMemoryChatStore(int capacityPerRoom = 1000) : IChatStore
+{
+    private readonly ConcurrentDictionary<string, StoredRoom> _rooms = new();
+    private readonly ConcurrentDictionary<string, Queue<MessageEvent>> _history = new();
+
+    public Task<IReadOnlyList<StoredRoom>> LoadRoomsAsync(CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<StoredRoom>>([.. _rooms.Values]);
+
+    public Task SaveRoomAsync(StoredRoom room, CancellationToken cancellationToken)
+    {
+        _rooms[room.Name] = room;
+        return Task.CompletedTask;
+    }
+
+    public Task DeleteRoomAsync(string room, CancellationToken cancellationToken)
+    {
+        _rooms.TryRemove(room, out _);
+        _history.TryRemove(room, out _);
+        return Task.CompletedTask;
+    }
+
+    public void Append(MessageEvent message)
+    {
+        var ring = _history.GetOrAdd(message.Room, static _ => new Queue<MessageEvent>());
+        lock (ring)
+        {
+            ring.Enqueue(message);
+            while (ring.Count > capacityPerRoom)
+            {
+                ring.Dequeue();
+            }
+        }
+    }
+
+    public Task<IReadOnlyList<MessageEvent>> GetHistoryAsync(string room, int limit, long? beforeId, CancellationToken cancellationToken)
+    {
+        if (!_history.TryGetValue(room, out var ring))
+        {
+            return Task.FromResult<IReadOnlyList<MessageEvent>>([]);
+        }
+
+        lock (ring)
+        {
+            var page = ring.Where(m => beforeId is null || m.Id < beforeId).TakeLast(limit).ToArray();
+            return Task.FromResult<IReadOnlyList<MessageEvent>>(page);
+        }
+    }
+}

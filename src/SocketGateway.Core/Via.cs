@@ -1,0 +1,10 @@
+namespace SocketGateway.Core;
+
+/// <summary>How a member is connected, as shown by /who and the REST API.</summary>
+public static class Via
+{
+    public const string Tcp = "tcp";
+    public const string Web = "web";
+    public const string WebSocket = "ws";
+    public const string Api = "api";
+}

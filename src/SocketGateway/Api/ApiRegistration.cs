@@ -1,0 +1,56 @@
+using Microsoft.OpenApi;
+using SocketGateway.Core.Protocol;
+using SocketGateway.Hosting;
+
+namespace SocketGateway.Api;
+
+public static class ApiRegistration
+{
+    public static IServiceCollection AddGatewayApi(this IServiceCollection services)
+    {
+        services.ConfigureHttpJsonOptions(options => JsonEventWriter.Configure(options.SerializerOptions));
+        services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
+        {
+            var status = context.ProblemDetails.Status ?? context.HttpContext.Response.StatusCode;
+            if (!context.ProblemDetails.Extensions.ContainsKey("code") && ApiErrors.DefaultCodeFor(status) is { } code)
+            {
+                context.ProblemDetails.Extensions["code"] = code;
+            }
+        });
+        services.AddEndpointsApiExplorer();
+        services.AddSwaggerGen(options => options.SwaggerDoc("v1", new OpenApiInfo
+        {
+            Title = "SocketGateway",
+            Version = "v1",
+            Description = "Rooms, members and messages of the gateway. Changes need X-Api-Key when an admin key is configured, else loopback.",
+        }));
+        return services;
+    }
+
+    /// <summary>Every error answer, the framework's own included, is problem+json.</summary>
+    public static WebApplication UseGatewayErrors(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        return app;
+    }
+
+    public static WebApplication UseGatewaySwagger(this WebApplication app)
+    {
+        if (app.Configuration.GetSection(GatewayOptions.Section).Get<GatewayOptions>()?.Swagger.Enabled ?? true)
+        {
+            app.UseSwagger();
+            app.UseSwaggerUI();
+        }
+
+        return app;
+    }
+
+    public static WebApplication MapGatewayApi(this WebApplication app)
+    {
+        var api = app.MapGroup("/api").AddEndpointFilter<ChatErrorEndpointFilter>();
+        api.MapRoomsApi();
+        api.MapUsersApi();
+        return app;
+    }
+}

@@ -1,0 +1,72 @@
+using SocketGateway.Core;
+using SocketGateway.Core.Events;
+
+namespace SocketGateway.Api;
+
+public static class RoomsApi
+{
+    public static RouteGroupBuilder MapRoomsApi(this RouteGroupBuilder api)
+    {
+        var rooms = api.MapGroup("/rooms").WithTags("Rooms");
+
+        rooms.MapGet("/", (ChatService chat) => TypedResults.Ok(chat.ListRooms()))
+            .WithName("ListRooms").WithSummary("Lists the rooms with their topics and member counts");
+
+        rooms.MapPost("/", async (CreateRoomRequest body, ChatService chat, CancellationToken ct) =>
+            {
+                var room = await chat.CreateRoomAsync(body.Name, body.Topic, body.MaxMembers, ct).ConfigureAwait(false);
+                return TypedResults.Created($"/api/rooms/{room.Name}", room);
+            })
+            .WithName("CreateRoom").WithSummary("Creates a room")
+            .AddEndpointFilter<AdminAccessFilter>()
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status409Conflict);
+
+        rooms.MapGet("/{room}", (string room, ChatService chat) => TypedResults.Ok(chat.GetRoom(room)))
+            .WithName("GetRoom").WithSummary("Gets one room")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        rooms.MapPatch("/{room}", async (string room, PatchRoomRequest body, ChatService chat, CancellationToken ct) =>
+                TypedResults.Ok(await chat.UpdateRoomAsync(room, body.ToChange(), ct).ConfigureAwait(false)))
+            .WithName("UpdateRoom").WithSummary("Changes a room's topic or member limit; members get roomUpdated")
+            .AddEndpointFilter<AdminAccessFilter>()
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
+
+        rooms.MapDelete("/{room}", async (string room, string? reason, ChatService chat, CancellationToken ct) =>
+            {
+                await chat.CloseRoomAsync(room, reason, ct).ConfigureAwait(false);
+                return TypedResults.NoContent();
+            })
+            .WithName("CloseRoom").WithSummary("Closes a room: members get room_closed and are removed; its history is deleted")
+            .AddEndpointFilter<AdminAccessFilter>()
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+
+        rooms.MapGet("/{room}/members", (string room, ChatService chat) => TypedResults.Ok(chat.ListMembers(room)))
+            .WithName("ListMembers").WithSummary("Lists a room's members and how each is connected")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        rooms.MapDelete("/{room}/members/{nick}", (string room, string nick, ChatService chat) =>
+            {
+                chat.Kick(room, nick);
+                return TypedResults.NoContent();
+            })
+            .WithName("KickMember").WithSummary("Removes a member from a room")
+            .AddEndpointFilter<AdminAccessFilter>()
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        rooms.MapGet("/{room}/messages", async (string room, int? limit, long? before, ChatService chat, CancellationToken ct) =>
+                TypedResults.Ok(await chat.GetHistoryAsync(room, limit ?? ChatService.DefaultHistory, before, ct).ConfigureAwait(false)))
+            .WithName("ListMessages").WithSummary("A page of history, oldest first; pass before=<oldest id> for the page before")
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
+
+        rooms.MapPost("/{room}/messages", (string room, PostMessageRequest body, ChatService chat) =>
+            {
+                MessageEvent message = chat.PostAsSystem(room, body.From, body.Text);
+                return TypedResults.Created($"/api/rooms/{message.Room}/messages?before={message.Id + 1}&limit=1", message);
+            })
+            .WithName("PostMessage").WithSummary("Posts a message into a room as a system or bot user (via api)")
+            .AddEndpointFilter<AdminAccessFilter>()
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
+
+        return api;
+    }
+}

@@ -1,0 +1,44 @@
+using SocketGateway.Api;
+using SocketGateway.Hosting;
+using SocketGateway.Hubs;
+using SocketGateway.LineProtocol;
+using SocketGateway.WebSockets;
+
+namespace SocketGateway;
+
+/// <summary>Builds the one process that serves every transport; Program and the tests both start it from here.</summary>
+public static class GatewayApp
+{
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var configuration = new ConfigurationBuilder().AddCommandLine(args).AddEnvironmentVariables().Build();
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = args,
+            WebRootPath = WebRootLocator.Locate(configuration["Gateway:WebRoot"]),
+        });
+        configure?.Invoke(builder);
+
+        var services = builder.Services;
+        services.Configure<GatewayOptions>(builder.Configuration.GetSection(GatewayOptions.Section));
+        services.AddChatCore(builder.Configuration);
+        services.AddSingleton<LineConnection>();
+        services.AddChatHub(builder.Configuration.GetValue("Gateway:Limits:MaxLineBytes", 8192));
+        services.AddGatewayApi();
+        services.AddHealthChecks();
+        builder.AddGatewayListeners();
+
+        var app = builder.Build();
+        app.UseGatewayErrors();
+        app.UseDefaultFiles();
+        app.UseStaticFiles();
+        app.UseWebSockets();
+        app.UseGatewaySwagger();
+        app.MapChatHub();
+        app.MapLineWebSocket();
+        app.MapGatewayApi();
+        app.MapHealthChecks("/healthz");
+        app.LogListenersOnStart();
+        return app;
+    }
+}

@@ -1,0 +1,46 @@
+using SocketGateway.Core;
+using SocketGateway.Core.Bus;
+using SocketGateway.Core.Protocol;
+using SocketGateway.Core.Rooms;
+using SocketGateway.Core.Sessions;
+using SocketGateway.Core.Storage;
+
+namespace SocketGateway.Hosting;
+
+public static class ChatCoreRegistration
+{
+    /// <summary>The room core and its seams: in-process bus and in-memory history by default.</summary>
+    public static IServiceCollection AddChatCore(this IServiceCollection services, IConfiguration configuration)
+    {
+        var limits = new GatewayLimits();
+        configuration.GetSection("Gateway:Limits").Bind(limits);
+        configuration.GetSection("Gateway:Rooms").Bind(limits);
+        services.AddSingleton(limits);
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<RoomRegistry>();
+        services.AddSingleton<NickRegistry>();
+        services.AddSingleton<ILocalDelivery, LocalDelivery>();
+        services.AddSingleton<IMessageBus, InProcessMessageBus>();
+        services.AddSingleton<IChatStore>(_ => new InMemoryChatStore());
+        services.AddSingleton<ChatService>();
+        services.AddSingleton<LineCommands>();
+        services.AddHostedService<ChatInitializer>();
+        return services;
+    }
+
+    // StartingAsync runs before any hosted service starts, the server included: no connection finds the lobby missing.
+    private sealed class ChatInitializer(ChatService chat) : IHostedLifecycleService
+    {
+        public Task StartingAsync(CancellationToken cancellationToken) => chat.InitializeAsync(cancellationToken);
+
+        public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}

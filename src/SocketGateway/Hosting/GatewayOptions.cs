@@ -1,0 +1,46 @@
+namespace SocketGateway.Hosting;
+
+/// <summary>The <c>Gateway</c> configuration section (appsettings or <c>Gateway__...</c> environment variables).</summary>
+public sealed class GatewayOptions
+{
+    public const string Section = "Gateway";
+
+    public string BindAddress { get; set; } = "127.0.0.1";
+
+    public HttpListenerOptions Http { get; set; } = new();
+
+    public TcpListenerOptions Tcp { get; set; } = new();
+
+    public string? AdminApiKey { get; set; }
+
+    public SwaggerSettings Swagger { get; set; } = new();
+
+    /// <summary>Where the page is served from; found next to the sources or the binaries when not set.</summary>
+    public string? WebRoot { get; set; }
+}
+
+public sealed class HttpListenerOptions
+{
+    public int Port { get; set; } = 8080;
+}
+
+public sealed class TcpListenerOptions
+{
+    public int Port { get; set; } = 5555;
+
+    public int TlsPort { get; set; } = 5556;
+
+    public CertificateSettings Certificate { get; set; } = new();
+}
+
+public sealed class CertificateSettings
+{
+    public string? Path { get; set; }
+
+    public string? Password { get; set; }
+}
+
+public sealed class SwaggerSettings
+{
+    public bool Enabled { get; set; } = true;
+}

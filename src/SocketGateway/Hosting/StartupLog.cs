@@ -1,0 +1,19 @@
+namespace SocketGateway.Hosting;
+
+public static partial class StartupLog
+{
+    /// <summary>With port 0 the ports are chosen at start; say which, so a user (or a script) can connect.</summary>
+    public static WebApplication LogListenersOnStart(this WebApplication app)
+    {
+        app.Lifetime.ApplicationStarted.Register(() =>
+        {
+            var endpoints = app.Services.GetRequiredService<GatewayEndpoints>();
+            var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("SocketGateway");
+            Listening(logger, endpoints.HttpPort, endpoints.TcpPort, endpoints.TcpTlsPort == 0 ? "off" : endpoints.TcpTlsPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        });
+        return app;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "SocketGateway listening: http port {HttpPort}, tcp port {TcpPort}, tls port {TlsPort}")]
+    private static partial void Listening(ILogger logger, int httpPort, int tcpPort, string tlsPort);
+}

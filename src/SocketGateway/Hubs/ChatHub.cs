@@ -1,0 +1,54 @@
+using Microsoft.AspNetCore.SignalR;
+using SocketGateway.Core;
+using SocketGateway.Core.Events;
+
+namespace SocketGateway.Hubs;
+
+/// <summary>The browser's way in: every method is a thin call into the room core.</summary>
+public sealed class ChatHub(ChatService chat, HubSessions sessions) : Hub<IChatClient>
+{
+    public override Task OnConnectedAsync()
+    {
+        sessions.Open(Context);
+        return Task.CompletedTask;
+    }
+
+    public override Task OnDisconnectedAsync(Exception? exception)
+    {
+        sessions.Close(Context);
+        return Task.CompletedTask;
+    }
+
+    public string SetNick(string nick) => chat.SetNick(sessions.Get(Context), nick);
+
+    public Task<RoomInfo> Join(string room) => chat.JoinAsync(sessions.Get(Context), room, Context.ConnectionAborted);
+
+    public void Leave(string room) => chat.Leave(sessions.Get(Context), room ?? throw Missing(nameof(room)));
+
+    public MessageEvent Send(string room, string text) => SendAs(room, text, MessageKinds.Message);
+
+    public MessageEvent SendAction(string room, string text) => SendAs(room, text, MessageKinds.Action);
+
+    public PrivateEvent SendPrivate(string nick, string text)
+    {
+        var session = sessions.Get(Context);
+        ChatService.TakeMessageBudget(session);
+        return chat.SendPrivate(session, nick, text);
+    }
+
+    public IReadOnlyList<RoomInfo> ListRooms() => chat.ListRooms();
+
+    public IReadOnlyList<MemberInfo> ListMembers(string room) => chat.ListMembers(room);
+
+    public Task<IReadOnlyList<MessageEvent>> History(string room, int limit) =>
+        chat.GetHistoryAsync(room, limit, null, Context.ConnectionAborted);
+
+    private MessageEvent SendAs(string room, string text, string kind)
+    {
+        var session = sessions.Get(Context);
+        ChatService.TakeMessageBudget(session);
+        return chat.Send(session, room ?? throw Missing(nameof(room)), text, kind);
+    }
+
+    private static ChatException Missing(string name) => new(ErrorCodes.BadArgument, $"{name} is required");
+}

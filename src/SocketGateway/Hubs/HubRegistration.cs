@@ -1,0 +1,30 @@
+using Microsoft.AspNetCore.SignalR;
+using SocketGateway.Core.Protocol;
+
+namespace SocketGateway.Hubs;
+
+public static class HubRegistration
+{
+    public const string Path = "/hubs/chat";
+
+    public static IServiceCollection AddChatHub(this IServiceCollection services, int maxLineBytes)
+    {
+        services.AddSignalR(options =>
+            {
+                options.AddFilter<ChatErrorFilter>();
+                // A hub call carries at most one message; leave room for the envelope and JSON escaping.
+                options.MaximumReceiveMessageSize = maxLineBytes > 0 ? Math.Max(32 * 1024, maxLineBytes * 6) : null;
+            })
+            .AddJsonProtocol(options => JsonEventWriter.Configure(options.PayloadSerializerOptions));
+        services.AddSingleton<HubConnections>();
+        services.AddSingleton<HubLifetimeManager<ChatHub>>(sp => sp.GetRequiredService<HubConnections>());
+        services.AddSingleton<HubSessions>();
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapChatHub(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapHub<ChatHub>(Path);
+        return endpoints;
+    }
+}

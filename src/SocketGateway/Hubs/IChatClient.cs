@@ -1,0 +1,25 @@
+using SocketGateway.Core.Events;
+
+namespace SocketGateway.Hubs;
+
+/// <summary>The events a browser receives; their camelCase names are the contract's event names.</summary>
+public interface IChatClient
+{
+    Task Welcome(WelcomeEvent evt);
+
+    Task Message(MessageEvent evt);
+
+    Task Action(MessageEvent evt);
+
+    Task Joined(JoinedEvent evt);
+
+    Task Left(LeftEvent evt);
+
+    Task Private(PrivateEvent evt);
+
+    Task Nick(NickEvent evt);
+
+    Task RoomClosed(RoomClosedEvent evt);
+
+    Task RoomUpdated(RoomUpdatedEvent evt);
+}

@@ -1,0 +1,3 @@
+using SocketGateway;
+
+await GatewayApp.Build(args).RunAsync().ConfigureAwait(false);

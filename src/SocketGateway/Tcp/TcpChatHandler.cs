@@ -1,0 +1,75 @@
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Connections.Features;
+using SocketGateway.Core;
+using SocketGateway.Core.Events;
+using SocketGateway.LineProtocol;
+
+namespace SocketGateway.Tcp;
+
+/// <summary>The raw TCP (and TLS) listener: one line-protocol session per connection.</summary>
+public sealed partial class TcpChatHandler(ChatService chat, LineConnection lines, ILogger<TcpChatHandler> logger) : ConnectionHandler
+{
+    private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(2);
+
+    public override async Task OnConnectedAsync(ConnectionContext connection)
+    {
+        // Without this token a shutdown would wait for every idle client to hang up.
+        var shutdown = connection.Features.Get<IConnectionLifetimeNotificationFeature>()?.ConnectionClosedRequested ?? CancellationToken.None;
+        var session = chat.Connect(Via.Tcp, connection.RemoteEndPoint?.ToString());
+        using var stopReading = CancellationTokenSource.CreateLinkedTokenSource(shutdown, connection.ConnectionClosed, session.Aborted);
+        using var stopWriting = CancellationTokenSource.CreateLinkedTokenSource(connection.ConnectionClosed, session.Aborted);
+        using var abortOnOverflow = session.Aborted.Register(() =>
+        {
+            Log.SlowConsumer(logger, session.Nick, connection.RemoteEndPoint?.ToString());
+            connection.Abort(new ConnectionAbortedException("outbound queue full"));
+        });
+        var writer = LineOutput.PumpAsync(session, connection.Transport.Output, stopWriting.Token);
+        var reason = LeftReasons.Disconnected;
+        try
+        {
+            if (await lines.ReadAsync(session, connection.Transport.Input, stopReading.Token).ConfigureAwait(false))
+            {
+                reason = LeftReasons.Quit;
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (Exception e) when (e is IOException or ConnectionResetException or ConnectionAbortedException)
+        {
+            Log.ReadFailed(logger, connection.ConnectionId, e.Message);
+        }
+        finally
+        {
+            if (shutdown.IsCancellationRequested)
+            {
+                session.Send(new InfoEvent("server shutting down"));
+            }
+
+            chat.Disconnect(session, reason);
+            await FinishWritingAsync(writer, stopWriting).ConfigureAwait(false);
+        }
+    }
+
+    // The queue is complete now: let the writer send what is left (a /quit's "bye"), but never wait on a dead peer.
+    private static async Task FinishWritingAsync(Task writer, CancellationTokenSource stop)
+    {
+        try
+        {
+            await writer.WaitAsync(DrainTimeout).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is TimeoutException or OperationCanceledException or IOException or ConnectionResetException or ConnectionAbortedException)
+        {
+            await stop.CancelAsync().ConfigureAwait(false);
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Disconnecting {Nick} ({Remote}): it stopped reading and its queue is full")]
+        public static partial void SlowConsumer(ILogger logger, string nick, string? remote);
+
+        [LoggerMessage(Level = LogLevel.Debug, Message = "Connection {ConnectionId} ended: {Reason}")]
+        public static partial void ReadFailed(ILogger logger, string connectionId, string reason);
+    }
+}

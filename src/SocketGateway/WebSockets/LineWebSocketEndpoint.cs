@@ -1,0 +1,168 @@
+using System.IO.Pipelines;
+using System.Net.WebSockets;
+using SocketGateway.Core;
+using SocketGateway.Core.Events;
+using SocketGateway.Core.Protocol;
+using SocketGateway.Core.Sessions;
+using SocketGateway.LineProtocol;
+
+namespace SocketGateway.WebSockets;
+
+/// <summary>
+/// The line protocol over a WebSocket: each frame's bytes go into a pipe (with a '\n' after each message) and
+/// the very same <see cref="LineConnection"/> as TCP reads them; each event line goes out as one text frame.
+/// </summary>
+public static partial class LineWebSocketEndpoint
+{
+    public const string Path = "/ws";
+
+    public static IEndpointRouteBuilder MapLineWebSocket(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.Map(Path, HandleAsync).ExcludeFromDescription();
+        return endpoints;
+    }
+
+    private static async Task HandleAsync(HttpContext context, ChatService chat, LineConnection lines, ILoggerFactory loggers)
+    {
+        if (!context.WebSockets.IsWebSocketRequest)
+        {
+            context.Response.StatusCode = StatusCodes.Status400BadRequest;
+            await context.Response.WriteAsync("this endpoint speaks the line protocol over WebSocket", context.RequestAborted).ConfigureAwait(false);
+            return;
+        }
+
+        using var socket = await context.WebSockets.AcceptWebSocketAsync().ConfigureAwait(false);
+        var remote = context.Connection.RemoteIpAddress is { } ip ? $"{ip}:{context.Connection.RemotePort}" : null;
+        var session = chat.Connect(Via.WebSocket, remote);
+        var logger = loggers.CreateLogger(typeof(LineWebSocketEndpoint));
+        var shutdown = context.RequestServices.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
+        using var stopReading = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, session.Aborted, shutdown);
+        using var stopWriting = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, session.Aborted);
+        using var abortOnOverflow = session.Aborted.Register(() =>
+        {
+            Log.SlowConsumer(logger, session.Nick);
+            socket.Abort();
+        });
+
+        var input = new Pipe();
+        var receiver = ReceiveAsync(socket, input.Writer, stopReading.Token);
+        var writer = SendAsync(socket, session, stopWriting.Token);
+        var reason = LeftReasons.Disconnected;
+        try
+        {
+            if (await lines.ReadAsync(session, input.Reader, stopReading.Token).ConfigureAwait(false))
+            {
+                reason = LeftReasons.Quit;
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        finally
+        {
+            if (shutdown.IsCancellationRequested)
+            {
+                session.Send(new InfoEvent("server shutting down"));
+            }
+
+            chat.Disconnect(session, reason);
+            await input.Reader.CompleteAsync().ConfigureAwait(false);
+            await FinishAsync(socket, writer, stopWriting).ConfigureAwait(false);
+            await stopReading.CancelAsync().ConfigureAwait(false);
+            await receiver.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
+
+    private static async Task ReceiveAsync(WebSocket socket, PipeWriter output, CancellationToken cancellationToken)
+    {
+        Exception? error = null;
+        try
+        {
+            var lastByte = (byte)'\n';
+            while (true)
+            {
+                var memory = output.GetMemory(4096);
+                var result = await socket.ReceiveAsync(memory, cancellationToken).ConfigureAwait(false);
+                if (result.MessageType == WebSocketMessageType.Close)
+                {
+                    break;
+                }
+
+                output.Advance(result.Count);
+                if (result.Count > 0)
+                {
+                    lastByte = memory.Span[result.Count - 1];
+                }
+
+                // A frame is a line; a trailing '\n' from the client is accepted, not doubled.
+                if (result.EndOfMessage && lastByte != (byte)'\n')
+                {
+                    output.GetSpan(1)[0] = (byte)'\n';
+                    output.Advance(1);
+                    lastByte = (byte)'\n';
+                }
+
+                var flush = await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+                if (flush.IsCompleted)
+                {
+                    break;
+                }
+            }
+        }
+        catch (Exception e) when (e is WebSocketException or OperationCanceledException)
+        {
+            error = e is OperationCanceledException ? null : e;
+        }
+
+        await output.CompleteAsync(error).ConfigureAwait(false);
+    }
+
+    private static async Task SendAsync(WebSocket socket, ChatSession session, CancellationToken cancellationToken)
+    {
+        var queue = session.Outbound;
+        var encoder = default(LineEncoder);
+        while (await queue.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            while (queue.TryRead(out var evt))
+            {
+                if (!encoder.TryEncode(evt, out var bytes))
+                {
+                    continue;
+                }
+
+                // An event may be several lines (history); each line is its own frame, without the '\n'.
+                while (!bytes.IsEmpty)
+                {
+                    var end = bytes.Span.IndexOf((byte)'\n');
+                    var line = end < 0 ? bytes : bytes[..end];
+                    await socket.SendAsync(line, WebSocketMessageType.Text, endOfMessage: true, cancellationToken).ConfigureAwait(false);
+                    bytes = end < 0 ? ReadOnlyMemory<byte>.Empty : bytes[(end + 1)..];
+                }
+            }
+        }
+    }
+
+    private static async Task FinishAsync(WebSocket socket, Task writer, CancellationTokenSource stopWriting)
+    {
+        try
+        {
+            await writer.WaitAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
+            if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+            {
+                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+                await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "bye", timeout.Token).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (e is TimeoutException or OperationCanceledException or WebSocketException or ObjectDisposedException)
+        {
+            await stopWriting.CancelAsync().ConfigureAwait(false);
+            socket.Abort();
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Disconnecting WebSocket client {Nick}: it stopped reading and its queue is full")]
+        public static partial void SlowConsumer(ILogger logger, string nick);
+    }
+}
