@@ -1,0 +1,115 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http.Connections;
+using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using SocketGateway.Core;
+using SocketGateway.Hosting;
+
+namespace SocketGateway.Tests.Infrastructure;
+
+/// <summary>The real gateway on real Kestrel sockets, every listener on port 0.</summary>
+public sealed class GatewayHost : IAsyncDisposable
+{
+    private readonly List<IAsyncDisposable> _clients = [];
+
+    private GatewayHost(WebApplication app)
+    {
+        App = app;
+        var endpoints = app.Services.GetRequiredService<GatewayEndpoints>();
+        HttpPort = endpoints.HttpPort;
+        TcpPort = endpoints.TcpPort;
+        TlsPort = endpoints.TcpTlsPort;
+        HttpUri = new Uri($"http://127.0.0.1:{HttpPort}/");
+    }
+
+    public WebApplication App { get; }
+
+    public int HttpPort { get; }
+
+    public int TcpPort { get; }
+
+    public int TlsPort { get; }
+
+    public Uri HttpUri { get; }
+
+    public ChatService Chat => App.Services.GetRequiredService<ChatService>();
+
+    public static async Task<GatewayHost> StartAsync(IDictionary<string, string?>? settings = null)
+    {
+        var config = new Dictionary<string, string?>
+        {
+            ["Gateway:Http:Port"] = "0",
+            ["Gateway:Tcp:Port"] = "0",
+            ["Gateway:Limits:MessageRate"] = "0",
+            ["Logging:LogLevel:Default"] = "Warning",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            config[key] = value;
+        }
+
+        var app = GatewayApp.Build([], builder =>
+        {
+            builder.Configuration.AddInMemoryCollection(config);
+            builder.Logging.ClearProviders();
+        });
+        await app.StartAsync().WaitAsync(Timeouts.Start);
+        return new GatewayHost(app);
+    }
+
+    public async Task<LineClient> ConnectTcpAsync(string? nick = null)
+    {
+        var client = await LineClient.ConnectTcpAsync(TcpPort);
+        _clients.Add(client);
+        if (nick is not null)
+        {
+            await client.LoginAsync(nick);
+        }
+
+        return client;
+    }
+
+    public async Task<LineClient> ConnectWebSocketAsync(string? nick = null)
+    {
+        var client = await LineClient.ConnectWebSocketAsync(new Uri($"ws://127.0.0.1:{HttpPort}/ws"));
+        _clients.Add(client);
+        if (nick is not null)
+        {
+            await client.LoginAsync(nick);
+        }
+
+        return client;
+    }
+
+    public async Task<HubClient> ConnectHubAsync(string? nick = null)
+    {
+        var connection = new HubConnectionBuilder()
+            .WithUrl(new Uri(HttpUri, "hubs/chat"), HttpTransportType.WebSockets, options => options.SkipNegotiation = true)
+            .Build();
+        var client = new HubClient(connection);
+        _clients.Add(client);
+        await client.StartAsync();
+        if (nick is not null)
+        {
+            await client.Connection.InvokeAsync<string>("SetNick", nick).WaitAsync(Timeouts.Step);
+            client.Nick = nick;
+        }
+
+        return client;
+    }
+
+    public HttpClient CreateHttpClient() => new() { BaseAddress = HttpUri, Timeout = Timeouts.Step };
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var client in _clients)
+        {
+            await client.DisposeAsync();
+        }
+
+        await App.StopAsync().WaitAsync(Timeouts.Stop);
+        await App.DisposeAsync();
+    }
+}

@@ -1,0 +1,62 @@
+using System.Text.Json;
+using System.Threading.Channels;
+using Microsoft.AspNetCore.SignalR.Client;
+
+namespace SocketGateway.Tests.Infrastructure;
+
+/// <summary>The official SignalR .NET client, with every contract event queued for the test to await.</summary>
+public sealed class HubClient(HubConnection connection) : IAsyncDisposable
+{
+    public static readonly string[] EventNames =
+        ["welcome", "message", "action", "joined", "left", "private", "nick", "roomClosed", "roomUpdated"];
+
+    private readonly Channel<(string Name, JsonElement Payload)> _events = Channel.CreateUnbounded<(string, JsonElement)>();
+
+    public HubConnection Connection { get; } = connection;
+
+    public string Nick { get; set; } = "";
+
+    public async Task StartAsync()
+    {
+        foreach (var name in EventNames)
+        {
+            Connection.On<JsonElement>(name, payload => _events.Writer.TryWrite((name, payload.Clone())));
+        }
+
+        await Connection.StartAsync().WaitAsync(Timeouts.Step);
+        var welcome = await NextAsync("welcome");
+        Nick = welcome.GetProperty("nick").GetString()!;
+    }
+
+    /// <summary>Skips events until one of this name (and matching) arrives.</summary>
+    public async Task<JsonElement> NextAsync(string name, Func<JsonElement, bool>? match = null, TimeSpan? timeout = null)
+    {
+        using var cts = new CancellationTokenSource(timeout ?? Timeouts.Step);
+        var seen = new List<string>();
+        try
+        {
+            while (true)
+            {
+                var (eventName, payload) = await _events.Reader.ReadAsync(cts.Token);
+                if (eventName == name && (match?.Invoke(payload) ?? true))
+                {
+                    return payload;
+                }
+
+                seen.Add($"{eventName}: {payload}");
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"no '{name}' event arrived; got:\n" + string.Join("\n", seen));
+        }
+    }
+
+    public Task<T> InvokeAsync<T>(string method, params object?[] args) =>
+        Connection.InvokeCoreAsync<T>(method, args).WaitAsync(Timeouts.Step);
+
+    public Task InvokeAsync(string method, params object?[] args) =>
+        Connection.InvokeCoreAsync(method, args).WaitAsync(Timeouts.Step);
+
+    public async ValueTask DisposeAsync() => await Connection.DisposeAsync();
+}
