@@ -7,11 +7,16 @@ namespace SocketGateway.Core;
 
 public sealed partial class ChatService
 {
-    /// <summary>Joins (creating the room if needed) and makes it current; joining a room one is in only switches to it.</summary>
+    /// <summary>
+    /// Joins (creating the room if needed) and makes it current; joining a room one is in only switches to it.
+    /// A new member then gets the room's recent history, up to the last message published before it joined.
+    /// </summary>
     public async Task<RoomInfo> JoinAsync(ChatSession session, string? roomName, CancellationToken cancellationToken = default)
     {
         var name = RoomName.Require(roomName);
         var room = await GetOrCreateRoomAsync(name, cancellationToken).ConfigureAwait(false);
+        RoomInfo info;
+        long lastBeforeJoin;
         lock (_membership)
         {
             if (!rooms.TryGet(name, out var current) || !ReferenceEquals(current, room))
@@ -30,8 +35,25 @@ public sealed partial class ChatService
                 throw new ChatException(ErrorCodes.RoomFull, $"room {name} is full ({room.MaxMembers} members)");
             }
 
-            AddMember(room, session);
-            return room.ToInfo();
+            lastBeforeJoin = AddMember(room, session);
+            info = room.ToInfo();
+        }
+
+        await ReplayHistoryAsync(session, name, lastBeforeJoin, cancellationToken).ConfigureAwait(false);
+        return info;
+    }
+
+    private async Task ReplayHistoryAsync(ChatSession session, string room, long lastBeforeJoin, CancellationToken cancellationToken)
+    {
+        if (limits.ReplayOnJoin <= 0 || lastBeforeJoin == 0)
+        {
+            return;
+        }
+
+        var history = await store.GetHistoryAsync(room, Math.Min(limits.ReplayOnJoin, MaxHistory), lastBeforeJoin + 1, cancellationToken).ConfigureAwait(false);
+        if (history.Count > 0)
+        {
+            session.Send(new HistoryEvent(room, history));
         }
     }
 
@@ -107,9 +129,16 @@ public sealed partial class ChatService
         }
     }
 
-    private void AddMember(Room room, ChatSession session)
+    /// <returns>The id of the last message published before the member was added: later ones reach it live.</returns>
+    private long AddMember(Room room, ChatSession session)
     {
-        room.Add(session);
+        long lastBeforeJoin;
+        lock (room.SendGate)
+        {
+            room.Add(session);
+            lastBeforeJoin = room.LastMessageId;
+        }
+
         session.AddRoom(room.Name);
         session.CurrentRoom = room.Name;
         var joined = new JoinedEvent(room.Name, session.Nick, session.Via);
@@ -121,6 +150,8 @@ public sealed partial class ChatService
         {
             session.Send(joined);
         }
+
+        return lastBeforeJoin;
     }
 
     private void RemoveMember(Room room, ChatSession session, string reason, string? text, bool notifySelf)

@@ -73,7 +73,8 @@ public sealed partial class ChatService
     {
         lock (room.SendGate)
         {
-            var message = new MessageEvent(kind, room.NextMessageId(), room.Name, from, text, Now(), via);
+            var message = new MessageEvent(kind, messageIds.Next(), room.Name, from, text, Now(), via);
+            room.Published(message.Id);
             store.Append(message);
             bus.PublishToRoom(room.Name, message);
             return message;

@@ -9,8 +9,9 @@ public sealed partial class ChatService
 {
     public const string DefaultCloseReason = "closed by an administrator";
 
+    /// <summary>The lobby first (as in the contract's <c>* rooms: lobby (3) "General chat", dev (1)</c>), then by name.</summary>
     public IReadOnlyList<RoomInfo> ListRooms() =>
-        [.. rooms.All.OrderBy(r => r.Name, StringComparer.Ordinal).Select(r => r.ToInfo())];
+        [.. rooms.All.OrderBy(r => r.Name != RoomName.Lobby).ThenBy(r => r.Name, StringComparer.Ordinal).Select(r => r.ToInfo())];
 
     public RoomInfo GetRoom(string? roomName) => RequireRoom(RoomName.Require(roomName)).ToInfo();
 
@@ -44,7 +45,7 @@ public sealed partial class ChatService
         var room = RequireRoom(RoomName.Require(roomName));
         var topic = change.TopicSet ? TopicText.Normalize(change.Topic) : room.Topic;
         var max = change.MaxMembersSet ? NormalizeMaxMembers(change.MaxMembers) : room.MaxMembers;
-        await store.SaveRoomAsync(new StoredRoom(room.Name, topic, max, room.CreatedAt, 0), cancellationToken).ConfigureAwait(false);
+        await store.SaveRoomAsync(new StoredRoom(room.Name, topic, max, room.CreatedAt), cancellationToken).ConfigureAwait(false);
         RoomInfo info;
         lock (_membership)
         {
@@ -111,7 +112,7 @@ public sealed partial class ChatService
             throw new ChatException(ErrorCodes.Forbidden, $"the gateway already has its maximum of {limits.MaxRooms} rooms");
         }
 
-        var stored = new StoredRoom(name, topic, maxMembers, Now(), 0);
+        var stored = new StoredRoom(name, topic, maxMembers, Now());
         await store.SaveRoomAsync(stored, cancellationToken).ConfigureAwait(false);
         var room = new Room(name, topic, maxMembers, stored.CreatedAt, 0);
         rooms.TryAdd(room);

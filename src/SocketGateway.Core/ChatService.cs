@@ -18,6 +18,7 @@ public sealed partial class ChatService(
     NickRegistry nicks,
     IMessageBus bus,
     IChatStore store,
+    MessageIdAllocator messageIds,
     GatewayLimits limits,
     TimeProvider time)
 {
@@ -35,17 +36,19 @@ public sealed partial class ChatService(
 
     public NickRegistry Nicks => nicks;
 
-    /// <summary>Loads the rooms from the store and makes sure the lobby exists.</summary>
+    /// <summary>Opens the store, loads its rooms and makes sure the lobby exists.</summary>
     public async Task InitializeAsync(CancellationToken cancellationToken)
     {
-        foreach (var stored in await store.LoadRoomsAsync(cancellationToken).ConfigureAwait(false))
+        var snapshot = await store.OpenAsync(cancellationToken).ConfigureAwait(false);
+        messageIds.Start(snapshot.MessageIdHighWaterMark);
+        foreach (var stored in snapshot.Rooms)
         {
             rooms.TryAdd(new Room(stored.Name, stored.Topic, stored.MaxMembers, stored.CreatedAt, stored.LastMessageId));
         }
 
         if (!rooms.TryGet(RoomName.Lobby, out _))
         {
-            var lobby = new StoredRoom(RoomName.Lobby, null, null, Now(), 0);
+            var lobby = new StoredRoom(RoomName.Lobby, null, null, Now());
             await store.SaveRoomAsync(lobby, cancellationToken).ConfigureAwait(false);
             rooms.TryAdd(new Room(lobby.Name, null, null, lobby.CreatedAt, 0));
         }

@@ -12,5 +12,6 @@ public sealed class GatewayLimits
     /// <summary>Events queued for one member before it counts as a slow consumer and is disconnected.</summary>
     public int OutboundQueueLength { get; set; } = 4096;
 
-    public int HistoryOnJoin { get; set; }
+    /// <summary>Messages of a room's history sent to a member who joins it (<c>Gateway:History:ReplayOnJoin</c>).</summary>
+    public int ReplayOnJoin { get; set; } = 20;
 }

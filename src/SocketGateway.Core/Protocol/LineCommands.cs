@@ -128,7 +128,13 @@ public sealed class LineCommands(ChatService chat)
     private async Task HistoryAsync(ChatSession session, string? count, CancellationToken cancellationToken)
     {
         var limit = ChatService.DefaultHistory;
-        if (count is not null && (!int.TryParse(count, NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit < 1))
+        if (count is not null && !int.TryParse(count, NumberStyles.None, CultureInfo.InvariantCulture, out limit))
+        {
+            // A whole number too large for an int is still "more than 200": capped, not refused.
+            limit = count.AsSpan().ContainsAnyExceptInRange('0', '9') ? 0 : ChatService.MaxHistory;
+        }
+
+        if (limit < 1)
         {
             throw new ChatException(ErrorCodes.BadArgument, "/history N takes a positive whole number");
         }

@@ -29,7 +29,10 @@ public sealed class Room(string name, string? topic, int? maxMembers, DateTimeOf
 
     public bool IsFull => MaxMembers is int max && Count >= max;
 
-    internal long NextMessageId() => ++_lastMessageId;
+    /// <summary>The id of the last message published here (under <see cref="SendGate"/>).</summary>
+    public long LastMessageId => Volatile.Read(ref _lastMessageId);
+
+    internal void Published(long messageId) => Volatile.Write(ref _lastMessageId, messageId);
 
     internal void Add(ChatSession session) => Volatile.Write(ref _members, [.. _members, session]);
 

@@ -16,6 +16,7 @@ public sealed class ChatSession
     private readonly CancellationTokenSource _aborted = new();
     private readonly List<string> _rooms = [];
     private int _abortRequested;
+    private TaskCompletionSource? _drainWaiter;
 
     internal ChatSession(string id, string via, string? remoteAddress, DateTimeOffset connectedAt, int queueLength, MessageBudget budget)
     {
@@ -78,6 +79,29 @@ public sealed class ChatSession
         }
     }
 
+    /// <summary>
+    /// Completes once this session's own queue holds at most <paramref name="threshold"/> events. A line client
+    /// that sends faster than it can take its own echoes waits here (its input is not read) rather than being
+    /// disconnected as a slow consumer.
+    /// </summary>
+    public async ValueTask WaitForOutboundBelowAsync(int threshold, CancellationToken cancellationToken)
+    {
+        while (_outbound.Reader.Count > threshold && !IsClosed)
+        {
+            var waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            Volatile.Write(ref _drainWaiter, waiter);
+            if (_outbound.Reader.Count <= threshold)
+            {
+                return;
+            }
+
+            await waiter.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Called by the writer after each batch, to wake a reader waiting for the queue to drain.</summary>
+    public void NotifyDrained() => Interlocked.Exchange(ref _drainWaiter, null)?.TrySetResult();
+
     public void Abort()
     {
         if (Interlocked.Exchange(ref _abortRequested, 1) == 0)
@@ -93,6 +117,7 @@ public sealed class ChatSession
     {
         IsClosed = true;
         _outbound.Writer.TryComplete();
+        NotifyDrained();
     }
 
     internal void AddRoom(string room)

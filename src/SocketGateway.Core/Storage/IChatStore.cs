@@ -2,20 +2,27 @@ using SocketGateway.Core.Events;
 
 namespace SocketGateway.Core.Storage;
 
-/// <summary>A room as kept by a store.</summary>
-public sealed record StoredRoom(string Name, string? Topic, int? MaxMembers, DateTimeOffset CreatedAt, long LastMessageId);
+/// <summary>A room as kept by a store; <see cref="LastMessageId"/> is read back on load and ignored on save.</summary>
+public sealed record StoredRoom(string Name, string? Topic, int? MaxMembers, DateTimeOffset CreatedAt, long LastMessageId = 0);
+
+/// <summary>What a store holds at start: its rooms and the highest message id it may ever have handed out.</summary>
+public sealed record StoreSnapshot(IReadOnlyList<StoredRoom> Rooms, long MessageIdHighWaterMark);
 
 /// <summary>
-/// Where rooms and history live. Room changes are durable when their task completes; <see cref="Append"/>
-/// never blocks live delivery (a store may write in the background).
+/// Where rooms and history live. Room changes are durable when their task completes (unless the store is
+/// failing, when they are kept for a retry and chat goes on); <see cref="Append"/> never blocks live delivery.
 /// </summary>
 public interface IChatStore
 {
-    Task<IReadOnlyList<StoredRoom>> LoadRoomsAsync(CancellationToken cancellationToken);
+    /// <summary>Opens (creating or upgrading) the store and reads what it holds.</summary>
+    Task<StoreSnapshot> OpenAsync(CancellationToken cancellationToken);
 
     Task SaveRoomAsync(StoredRoom room, CancellationToken cancellationToken);
 
     Task DeleteRoomAsync(string room, CancellationToken cancellationToken);
+
+    /// <summary>Records that ids up to <paramref name="through"/> may be in use, before any of them is handed out.</summary>
+    void ReserveMessageIds(long through);
 
     void Append(MessageEvent message);
 

@@ -9,8 +9,12 @@ public sealed class InMemoryChatStore(int capacityPerRoom = 1000) : IChatStore
     private readonly ConcurrentDictionary<string, StoredRoom> _rooms = new();
     private readonly ConcurrentDictionary<string, Queue<MessageEvent>> _history = new();
 
-    public Task<IReadOnlyList<StoredRoom>> LoadRoomsAsync(CancellationToken cancellationToken) =>
-        Task.FromResult<IReadOnlyList<StoredRoom>>([.. _rooms.Values]);
+    public Task<StoreSnapshot> OpenAsync(CancellationToken cancellationToken) =>
+        Task.FromResult(new StoreSnapshot([.. _rooms.Values], 0));
+
+    public void ReserveMessageIds(long through)
+    {
+    }
 
     public Task SaveRoomAsync(StoredRoom room, CancellationToken cancellationToken)
     {

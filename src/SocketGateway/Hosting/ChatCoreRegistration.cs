@@ -15,13 +15,15 @@ public static class ChatCoreRegistration
         var limits = new GatewayLimits();
         configuration.GetSection("Gateway:Limits").Bind(limits);
         configuration.GetSection("Gateway:Rooms").Bind(limits);
+        configuration.GetSection("Gateway:History").Bind(limits);
         services.AddSingleton(limits);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<RoomRegistry>();
         services.AddSingleton<NickRegistry>();
         services.AddSingleton<ILocalDelivery, LocalDelivery>();
         services.AddSingleton<IMessageBus, InProcessMessageBus>();
-        services.AddSingleton<IChatStore>(_ => new InMemoryChatStore());
+        services.AddChatStore(configuration);
+        services.AddSingleton(sp => new MessageIdAllocator(sp.GetRequiredService<IChatStore>()));
         services.AddSingleton<ChatService>();
         services.AddSingleton<LineCommands>();
         services.AddHostedService<ChatInitializer>();

@@ -15,6 +15,7 @@ public static class HubEventNames
     private static readonly string Nick = Name(nameof(IChatClient.Nick));
     private static readonly string RoomClosed = Name(nameof(IChatClient.RoomClosed));
     private static readonly string RoomUpdated = Name(nameof(IChatClient.RoomUpdated));
+    private static readonly string History = Name(nameof(IChatClient.History));
 
     public static string? For(ChatEvent evt) => evt switch
     {
@@ -27,6 +28,7 @@ public static class HubEventNames
         RoomClosedEvent => RoomClosed,
         RoomUpdatedEvent => RoomUpdated,
         WelcomeEvent => Welcome,
+        HistoryEvent => History,
         _ => null,
     };
 

@@ -22,4 +22,7 @@ public interface IChatClient
     Task RoomClosed(RoomClosedEvent evt);
 
     Task RoomUpdated(RoomUpdatedEvent evt);
+
+    /// <summary>The recent history of a room just joined (not in the contract's list; sent on join).</summary>
+    Task History(HistoryEvent evt);
 }

@@ -34,6 +34,8 @@ public sealed class LineConnection(LineCommands commands, GatewayLimits limits)
                     {
                         return true;
                     }
+
+                    await session.WaitForOutboundBelowAsync(limits.OutboundQueueLength / 2, cancellationToken).ConfigureAwait(false);
                 }
             }
             finally

@@ -30,6 +30,7 @@ public static class LineOutput
             }
 
             var flush = await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+            session.NotifyDrained();
             if (flush.IsCompleted || flush.IsCanceled)
             {
                 return;

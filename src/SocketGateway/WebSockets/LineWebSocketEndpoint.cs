@@ -45,7 +45,11 @@ public static partial class LineWebSocketEndpoint
         });
 
         var input = new Pipe();
-        var receiver = ReceiveAsync(socket, input.Writer, stopReading.Token);
+
+        // Cancelling a WebSocket receive aborts the connection, which can destroy the last frames (the shutdown
+        // notice, the close) before the client has read them. So a shutdown or a /quit stops the line reader, never
+        // the receive: that ends with the request (when this handler returns) or with the peer.
+        _ = ReceiveAsync(socket, input.Writer, context.RequestAborted);
         var writer = SendAsync(socket, session, stopWriting.Token);
         var reason = LeftReasons.Disconnected;
         try
@@ -68,11 +72,10 @@ public static partial class LineWebSocketEndpoint
             chat.Disconnect(session, reason);
             await input.Reader.CompleteAsync().ConfigureAwait(false);
             await FinishAsync(socket, writer, stopWriting).ConfigureAwait(false);
-            await stopReading.CancelAsync().ConfigureAwait(false);
-            await receiver.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
     }
 
+    /// <summary>Never throws: however the socket ends, the pipe is completed.</summary>
     private static async Task ReceiveAsync(WebSocket socket, PipeWriter output, CancellationToken cancellationToken)
     {
         Exception? error = null;
@@ -109,9 +112,9 @@ public static partial class LineWebSocketEndpoint
                 }
             }
         }
-        catch (Exception e) when (e is WebSocketException or OperationCanceledException)
+        catch (Exception e) when (e is WebSocketException or IOException or OperationCanceledException or ObjectDisposedException)
         {
-            error = e is OperationCanceledException ? null : e;
+            error = e is WebSocketException or IOException ? e : null;
         }
 
         await output.CompleteAsync(error).ConfigureAwait(false);
@@ -139,6 +142,8 @@ public static partial class LineWebSocketEndpoint
                     bytes = end < 0 ? ReadOnlyMemory<byte>.Empty : bytes[(end + 1)..];
                 }
             }
+
+            session.NotifyDrained();
         }
     }
 

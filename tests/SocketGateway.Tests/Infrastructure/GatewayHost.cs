@@ -14,9 +14,10 @@ public sealed class GatewayHost : IAsyncDisposable
 {
     private readonly List<IAsyncDisposable> _clients = [];
 
-    private GatewayHost(WebApplication app)
+    private GatewayHost(WebApplication app, string? databasePath)
     {
         App = app;
+        DatabasePath = databasePath;
         var endpoints = app.Services.GetRequiredService<GatewayEndpoints>();
         HttpPort = endpoints.HttpPort;
         TcpPort = endpoints.TcpPort;
@@ -25,6 +26,18 @@ public sealed class GatewayHost : IAsyncDisposable
     }
 
     public WebApplication App { get; }
+
+    /// <summary>The host's own SQLite file (a fresh one unless the settings name one), or null for the memory store.</summary>
+    public string? DatabasePath { get; }
+
+    /// <summary>A connection string to a new, empty database file of its own.</summary>
+    public static string NewDatabase(out string path)
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "socketgateway-tests");
+        Directory.CreateDirectory(directory);
+        path = Path.Combine(directory, $"{Guid.NewGuid():N}.db");
+        return $"Data Source={path}";
+    }
 
     public int HttpPort { get; }
 
@@ -45,6 +58,13 @@ public sealed class GatewayHost : IAsyncDisposable
             ["Gateway:Limits:MessageRate"] = "0",
             ["Logging:LogLevel:Default"] = "Warning",
         };
+        string? databasePath = null;
+        if (settings is null || !settings.ContainsKey("ConnectionStrings:Gateway"))
+        {
+            config["ConnectionStrings:Gateway"] = NewDatabase(out var path);
+            databasePath = path;
+        }
+
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             config[key] = value;
@@ -56,7 +76,7 @@ public sealed class GatewayHost : IAsyncDisposable
             builder.Logging.ClearProviders();
         });
         await app.StartAsync().WaitAsync(Timeouts.Start);
-        return new GatewayHost(app);
+        return new GatewayHost(app, databasePath);
     }
 
     public async Task<LineClient> ConnectTcpAsync(string? nick = null)
@@ -111,5 +131,12 @@ public sealed class GatewayHost : IAsyncDisposable
 
         await App.StopAsync().WaitAsync(Timeouts.Stop);
         await App.DisposeAsync();
+        if (DatabasePath is not null)
+        {
+            foreach (var file in new[] { DatabasePath, DatabasePath + "-wal", DatabasePath + "-shm" })
+            {
+                File.Delete(file);
+            }
+        }
     }
 }

@@ -8,7 +8,7 @@ namespace SocketGateway.Tests.Infrastructure;
 public sealed class HubClient(HubConnection connection) : IAsyncDisposable
 {
     public static readonly string[] EventNames =
-        ["welcome", "message", "action", "joined", "left", "private", "nick", "roomClosed", "roomUpdated"];
+        ["welcome", "message", "action", "joined", "left", "private", "nick", "roomClosed", "roomUpdated", "history"];
 
     private readonly Channel<(string Name, JsonElement Payload)> _events = Channel.CreateUnbounded<(string, JsonElement)>();
 
@@ -49,6 +49,33 @@ public sealed class HubClient(HubConnection connection) : IAsyncDisposable
         catch (OperationCanceledException)
         {
             throw new TimeoutException($"no '{name}' event arrived; got:\n" + string.Join("\n", seen));
+        }
+    }
+
+    /// <summary>
+    /// Reads events until one of this name (and matching) arrives and returns every event before it: with a marker
+    /// sent after the action under test, "no such event arrived" needs no sleep.
+    /// </summary>
+    public async Task<List<(string Name, JsonElement Payload)>> EventsUntilAsync(string name, Func<JsonElement, bool> match, TimeSpan? timeout = null)
+    {
+        using var cts = new CancellationTokenSource(timeout ?? Timeouts.Step);
+        var seen = new List<(string Name, JsonElement Payload)>();
+        try
+        {
+            while (true)
+            {
+                var (eventName, payload) = await _events.Reader.ReadAsync(cts.Token);
+                if (eventName == name && match(payload))
+                {
+                    return seen;
+                }
+
+                seen.Add((eventName, payload));
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"no '{name}' event arrived; got:\n" + string.Join("\n", seen.Select(e => $"{e.Name}: {e.Payload}")));
         }
     }
 

@@ -126,6 +126,11 @@ public sealed class LineClient : IAsyncDisposable
         JsonElement found = default;
         await ReadUntilAsync(line =>
         {
+            if (!line.StartsWith('{'))
+            {
+                return false;
+            }
+
             using var doc = JsonDocument.Parse(line);
             var root = doc.RootElement;
             if (root.GetProperty("type").GetString() == type && (match?.Invoke(root) ?? true))

@@ -1,0 +1,175 @@
+using Microsoft.Data.Sqlite;
+using SocketGateway.Core.Events;
+using SocketGateway.Core.Storage;
+
+namespace SocketGateway.Storage.Sqlite;
+
+public sealed partial class SqliteChatStore
+{
+    private static List<StoredRoom> ReadRooms(SqliteConnection connection)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT r.name, r.topic, r.max_members, r.created_at,
+                   COALESCE((SELECT MAX(m.id) FROM messages m WHERE m.room = r.name), 0)
+            FROM rooms r
+            """;
+        using var reader = command.ExecuteReader();
+        var rooms = new List<StoredRoom>();
+        while (reader.Read())
+        {
+            rooms.Add(new StoredRoom(
+                reader.GetString(0),
+                reader.IsDBNull(1) ? null : reader.GetString(1),
+                reader.IsDBNull(2) ? null : reader.GetInt32(2),
+                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3)),
+                reader.GetInt64(4)));
+        }
+
+        return rooms;
+    }
+
+    private static long ReadHighWaterMark(SqliteConnection connection)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT MAX(COALESCE((SELECT value FROM counters WHERE name = 'message_id'), 0),
+                       COALESCE((SELECT MAX(id) FROM messages), 0))
+            """;
+        return (long)command.ExecuteScalar()!;
+    }
+
+    private static void UpsertRoom(SqliteConnection connection, StoredRoom room)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = """
+            INSERT INTO rooms (name, topic, max_members, created_at) VALUES ($name, $topic, $max, $created)
+            ON CONFLICT (name) DO UPDATE SET topic = excluded.topic, max_members = excluded.max_members
+            """;
+        command.Parameters.AddWithValue("$name", room.Name);
+        command.Parameters.AddWithValue("$topic", (object?)room.Topic ?? DBNull.Value);
+        command.Parameters.AddWithValue("$max", (object?)room.MaxMembers ?? DBNull.Value);
+        command.Parameters.AddWithValue("$created", room.CreatedAt.ToUnixTimeMilliseconds());
+        command.ExecuteNonQuery();
+    }
+
+    private static void DeleteRoom(SqliteConnection connection, string room)
+    {
+        using var transaction = connection.BeginTransaction();
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = "DELETE FROM messages WHERE room = $name; DELETE FROM rooms WHERE name = $name;";
+        command.Parameters.AddWithValue("$name", room);
+        command.ExecuteNonQuery();
+        transaction.Commit();
+    }
+
+    private static void ReserveIds(SqliteConnection connection, long through)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = """
+            INSERT INTO counters (name, value) VALUES ('message_id', $through)
+            ON CONFLICT (name) DO UPDATE SET value = MAX(value, excluded.value)
+            """;
+        command.Parameters.AddWithValue("$through", through);
+        command.ExecuteNonQuery();
+    }
+
+    /// <summary>One transaction for the whole batch: after a crash a batch is either all there or not at all.</summary>
+    private static void InsertMessages(SqliteConnection connection, IReadOnlyList<MessageEvent> batch)
+    {
+        using var transaction = connection.BeginTransaction();
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        // A message of a room closed meanwhile (or closed and created again since) is not kept.
+        command.CommandText = """
+            INSERT OR IGNORE INTO messages (id, room, sender, via, kind, text, ts)
+            SELECT $id, $room, $sender, $via, $kind, $text, $ts
+            WHERE EXISTS (SELECT 1 FROM rooms WHERE name = $room AND created_at <= $ts)
+            """;
+        var id = command.Parameters.Add("$id", SqliteType.Integer);
+        var room = command.Parameters.Add("$room", SqliteType.Text);
+        var sender = command.Parameters.Add("$sender", SqliteType.Text);
+        var via = command.Parameters.Add("$via", SqliteType.Text);
+        var kind = command.Parameters.Add("$kind", SqliteType.Text);
+        var text = command.Parameters.Add("$text", SqliteType.Text);
+        var ts = command.Parameters.Add("$ts", SqliteType.Integer);
+        command.Prepare();
+        foreach (var message in batch)
+        {
+            id.Value = message.Id;
+            room.Value = message.Room;
+            sender.Value = message.From;
+            via.Value = message.Via;
+            kind.Value = message.Type;
+            text.Value = message.Text;
+            ts.Value = message.Ts.ToUnixTimeMilliseconds();
+            command.ExecuteNonQuery();
+        }
+
+        transaction.Commit();
+    }
+
+    private static List<MessageEvent> ReadMessages(SqliteConnection connection, string room, int limit, long? beforeId)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT id, room, sender, via, kind, text, ts FROM messages
+            WHERE room = $room AND id < $before
+            ORDER BY id DESC LIMIT $limit
+            """;
+        command.Parameters.AddWithValue("$room", room);
+        command.Parameters.AddWithValue("$before", beforeId ?? long.MaxValue);
+        command.Parameters.AddWithValue("$limit", limit);
+        using var reader = command.ExecuteReader();
+        var messages = new List<MessageEvent>();
+        while (reader.Read())
+        {
+            messages.Add(new MessageEvent(
+                reader.GetString(4),
+                reader.GetInt64(0),
+                reader.GetString(1),
+                reader.GetString(2),
+                reader.GetString(5),
+                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(6)),
+                reader.GetString(3)));
+        }
+
+        messages.Reverse();
+        return messages;
+    }
+
+    private static int Prune(SqliteConnection connection, string room, int keep)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = """
+            DELETE FROM messages WHERE room = $room
+              AND id <= (SELECT id FROM messages WHERE room = $room ORDER BY id DESC LIMIT 1 OFFSET $keep)
+            """;
+        command.Parameters.AddWithValue("$room", room);
+        command.Parameters.AddWithValue("$keep", keep);
+        return command.ExecuteNonQuery();
+    }
+
+    private static int PruneOlderThan(SqliteConnection connection, DateTimeOffset cutoff)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "DELETE FROM messages WHERE ts < $cutoff";
+        command.Parameters.AddWithValue("$cutoff", cutoff.ToUnixTimeMilliseconds());
+        return command.ExecuteNonQuery();
+    }
+
+    private static List<string> ReadRoomNames(SqliteConnection connection)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT name FROM rooms";
+        using var reader = command.ExecuteReader();
+        var names = new List<string>();
+        while (reader.Read())
+        {
+            names.Add(reader.GetString(0));
+        }
+
+        return names;
+    }
+}

@@ -1,0 +1,160 @@
+using System.Threading.Channels;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+using SocketGateway.Core.Events;
+using SocketGateway.Core.Storage;
+
+namespace SocketGateway.Storage.Sqlite;
+
+/// <summary>
+/// Rooms and history in one SQLite file (WAL). Room changes and id reservations are written at once, so they
+/// are durable when the call returns. Messages are delivered live first and written by one background writer in
+/// batches (group commit); a history read sees the rows on disk plus the ones still waiting. If the disk fails,
+/// what could not be written waits in a bounded buffer and is retried, and chat goes on.
+/// </summary>
+public sealed partial class SqliteChatStore : IChatStore, IStoreHealth, IAsyncDisposable
+{
+    private readonly SqliteStoreOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger<SqliteChatStore> _logger;
+    private readonly string _connectionString;
+    private readonly Lock _queueGate = new();
+    private readonly Queue<MessageEvent> _pending = new();
+    private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly CancellationTokenSource _stop = new();
+    private Task _writer = Task.CompletedTask;
+    private int _disposed;
+
+    public SqliteChatStore(SqliteStoreOptions options, TimeProvider time, ILogger<SqliteChatStore> logger)
+    {
+        _options = options;
+        _time = time;
+        _logger = logger;
+        var builder = new SqliteConnectionStringBuilder(options.ConnectionString)
+        {
+            DefaultTimeout = Math.Max(1, options.BusyTimeoutMs / 1000),
+            Pooling = true,
+        };
+        _connectionString = builder.ToString();
+        DataSource = builder.DataSource;
+    }
+
+    public string DataSource { get; }
+
+    public async Task<StoreSnapshot> OpenAsync(CancellationToken cancellationToken)
+    {
+        var directory = Path.GetDirectoryName(Path.GetFullPath(DataSource));
+        if (!string.IsNullOrEmpty(directory))
+        {
+            Directory.CreateDirectory(directory);
+        }
+
+        StoreSnapshot snapshot;
+        using (var connection = Open())
+        {
+            Execute(connection, "PRAGMA journal_mode = WAL;");
+            SchemaMigrations.Apply(connection);
+            snapshot = new StoreSnapshot(ReadRooms(connection), ReadHighWaterMark(connection));
+        }
+
+        _writer = Task.Run(() => WriteLoopAsync(_stop.Token), CancellationToken.None);
+        await Task.CompletedTask.ConfigureAwait(false);
+        return snapshot;
+    }
+
+    public Task SaveRoomAsync(StoredRoom room, CancellationToken cancellationToken)
+    {
+        RunOrRetryLater(room.Name, room, connection => UpsertRoom(connection, room));
+        return Task.CompletedTask;
+    }
+
+    public Task DeleteRoomAsync(string room, CancellationToken cancellationToken)
+    {
+        RunOrRetryLater(room, null, connection => DeleteRoom(connection, room));
+        return Task.CompletedTask;
+    }
+
+    public void ReserveMessageIds(long through)
+    {
+        try
+        {
+            using var connection = Open();
+            ReserveIds(connection, through);
+        }
+        catch (SqliteException e)
+        {
+            Failed(e);
+            lock (_queueGate)
+            {
+                _pendingReservation = Math.Max(_pendingReservation, through);
+            }
+
+            _wake.Writer.TryWrite(true);
+        }
+    }
+
+    public void Append(MessageEvent message)
+    {
+        lock (_queueGate)
+        {
+            if (_options.QueueCapacity > 0 && _pending.Count >= _options.QueueCapacity)
+            {
+                Interlocked.Increment(ref _dropped);
+                LogDropped();
+                return;
+            }
+
+            _pending.Enqueue(message);
+        }
+
+        _wake.Writer.TryWrite(true);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        // Registered as itself, IChatStore and IStoreHealth: the container disposes it once per registration.
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        await _stop.CancelAsync().ConfigureAwait(false);
+        await _writer.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        _stop.Dispose();
+        SqliteConnection.ClearPool(new SqliteConnection(_connectionString));
+    }
+
+    private SqliteConnection Open()
+    {
+        var connection = new SqliteConnection(_connectionString);
+        connection.Open();
+        Execute(connection, $"PRAGMA busy_timeout = {_options.BusyTimeoutMs}; PRAGMA synchronous = NORMAL;");
+        return connection;
+    }
+
+    private static void Execute(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    private void RunOrRetryLater(string room, StoredRoom? save, Action<SqliteConnection> write)
+    {
+        try
+        {
+            using var connection = Open();
+            write(connection);
+        }
+        catch (SqliteException e)
+        {
+            Failed(e);
+            lock (_queueGate)
+            {
+                _pendingRooms[room] = save;
+            }
+
+            _wake.Writer.TryWrite(true);
+        }
+    }
+}

@@ -1,0 +1,77 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+using SocketGateway.Tests.Infrastructure;
+
+namespace SocketGateway.Tests.Storage;
+
+public sealed class StoreFailureTests
+{
+    [Fact]
+    public async Task A_locked_database_does_not_stop_live_chat_and_history_catches_up_after()
+    {
+        await using var host = await GatewayHost.StartAsync(new Dictionary<string, string?>
+        {
+            ["Gateway:Storage:BusyTimeoutMs"] = "100",
+            ["Gateway:Storage:FlushIntervalMs"] = "10",
+        });
+        using var http = host.CreateHttpClient();
+        await using var alice = await host.ConnectTcpAsync("alice");
+        await using var bob = await host.ConnectTcpAsync("bob");
+
+        // Another process takes the write lock and keeps it.
+        await using var locker = new SqliteConnection($"Data Source={host.DatabasePath};Pooling=False");
+        locker.Open();
+        using (var begin = locker.CreateCommand())
+        {
+            begin.CommandText = "BEGIN EXCLUSIVE";
+            begin.ExecuteNonQuery();
+        }
+
+        for (var i = 0; i < 20; i++)
+        {
+            await alice.SendAsync($"while locked {i}");
+        }
+
+        await bob.ReadUntilAsync("[lobby] alice: while locked 19");
+        await WaitForHealthAsync(http, "Degraded");
+
+        // History still shows what waits to be written.
+        var waiting = await http.GetFromJsonAsync<JsonElement[]>("api/rooms/lobby/messages?limit=200");
+        Assert.Contains(waiting!, m => m.GetProperty("text").GetString() == "while locked 19");
+
+        using (var rollback = locker.CreateCommand())
+        {
+            rollback.CommandText = "ROLLBACK";
+            rollback.ExecuteNonQuery();
+        }
+
+        await WaitForHealthAsync(http, "Healthy");
+        using var reader = new SqliteConnection($"Data Source={host.DatabasePath};Pooling=False");
+        reader.Open();
+        using var count = reader.CreateCommand();
+        count.CommandText = "SELECT COUNT(*) FROM messages WHERE text LIKE 'while locked %'";
+        Assert.Equal(20L, count.ExecuteScalar());
+    }
+
+    private static async Task WaitForHealthAsync(HttpClient http, string status)
+    {
+        using var timeout = new CancellationTokenSource(Timeouts.Step);
+        string last = "";
+        while (!timeout.IsCancellationRequested)
+        {
+            var response = await http.GetAsync("healthz", timeout.Token);
+            last = await response.Content.ReadAsStringAsync(timeout.Token);
+            if (last == status)
+            {
+                Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+                return;
+            }
+
+            // Health is polled: the writer retries on its own schedule and nothing signals a change.
+            await Task.Delay(50, timeout.Token);
+        }
+
+        Assert.Fail($"/healthz never became {status}; last: {last}");
+    }
+}
