@@ -27,6 +27,8 @@ public static class ApiErrors
         StatusCodes.Status400BadRequest => ErrorCodes.BadArgument,
         StatusCodes.Status401Unauthorized => ErrorCodes.Unauthorized,
         StatusCodes.Status403Forbidden => ErrorCodes.Forbidden,
+        // A body that is not JSON at all is as much a bad argument as broken JSON.
+        StatusCodes.Status415UnsupportedMediaType => ErrorCodes.BadArgument,
         StatusCodes.Status429TooManyRequests => ErrorCodes.RateLimited,
         _ => null,
     };
