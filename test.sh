@@ -6,6 +6,10 @@ cd "$(dirname "$0")"
 
 missing=()
 command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
+# The browser tests drive Debian's Chromium through Playwright (no browser download).
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+# The build copies the page's SignalR client from npm (see src/SocketGateway/SocketGateway.csproj).
+command -v npm >/dev/null 2>&1 || [ -f wwwroot/lib/signalr/signalr.min.js ] || missing+=(npm)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing: ${missing[*]}"
   if [ "$(id -u)" = 0 ]; then

@@ -25,11 +25,12 @@ public static class GatewayApp
         services.AddSingleton<LineConnection>();
         services.AddChatHub(builder.Configuration.GetValue("Gateway:Limits:MaxLineBytes", 8192));
         services.AddGatewayApi();
-        services.AddHealthChecks();
+        services.AddHealthChecks().AddStoreHealthCheck();
         builder.AddGatewayListeners();
 
         var app = builder.Build();
         app.UseGatewayErrors();
+        app.UseSecurityHeaders();
         app.UseDefaultFiles();
         app.UseStaticFiles();
         app.UseWebSockets();

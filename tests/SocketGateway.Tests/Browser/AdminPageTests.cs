@@ -1,0 +1,79 @@
+using System.Net;
+using Microsoft.Playwright;
+using SocketGateway.Tests.Infrastructure;
+using static Microsoft.Playwright.Assertions;
+
+namespace SocketGateway.Tests.Browser;
+
+/// <summary>/admin.html over the REST API, on a gateway that has an admin key.</summary>
+[Collection(BrowserCollection.Name)]
+public sealed class AdminPageTests(BrowserFixture fixture)
+{
+    private GatewayHost Host => fixture.Host;
+
+    [Fact]
+    public async Task The_admin_page_creates_changes_posts_to_kicks_from_and_closes_a_room()
+    {
+        var room = GatewayFixture.Unique("adm");
+        await using var context = await fixture.Browser.NewContextAsync(new() { BaseURL = Host.HttpUri.ToString() });
+        context.SetDefaultTimeout((float)Timeouts.Step.TotalMilliseconds);
+        var page = await context.NewPageAsync();
+        var errors = new List<string>();
+        page.PageError += (_, e) => errors.Add(e);
+        await page.GotoAsync("/admin.html");
+        await Expect(page.Locator("#rooms-body tr[data-room=\"lobby\"]")).ToBeVisibleAsync();
+
+        // Without the key the gateway refuses, and the page says why.
+        await page.GetByLabel("Name", new() { Exact = true }).FillAsync(room);
+        await page.GetByLabel("Topic optional").FillAsync("Made by the admin page");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create room" }).ClickAsync();
+        await Expect(page.Locator("#create-status")).ToContainTextAsync("Not authorized");
+
+        await page.GetByLabel("API key", new() { Exact = true }).FillAsync(BrowserFixture.AdminKey);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Use key" }).ClickAsync();
+        await Expect(page.Locator("#key-status")).ToHaveTextAsync("A key is set for this tab.");
+        Assert.Equal(BrowserFixture.AdminKey, await page.EvaluateAsync<string>("() => sessionStorage.getItem('socketgateway.adminKey')"));
+        Assert.Equal(0, await page.EvaluateAsync<int>("() => localStorage.length"));
+
+        await page.GetByLabel("Name", new() { Exact = true }).FillAsync(room);
+        await page.GetByLabel("Topic optional").FillAsync("Made by the admin page");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create room" }).ClickAsync();
+        await Expect(page.Locator("#create-status")).ToHaveTextAsync($"Created #{room}.");
+        var row = page.Locator($"#rooms-body tr[data-room=\"{room}\"]");
+        await Expect(row).ToContainTextAsync("Made by the admin page");
+        using var http = Host.CreateHttpClient();
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync($"api/rooms/{room}")).StatusCode);
+
+        // A TCP user in the room sees the topic change and the system message.
+        await using var tcp = await Host.ConnectTcpAsync(GatewayFixture.Unique("nc"));
+        await tcp.SendAsync($"/join {room}");
+        await tcp.ReadUntilAsync($"[{room}] -> {tcp.Nick} joined (tcp)");
+        await Expect(page.Locator("#detail-heading")).ToHaveTextAsync($"#{room}");
+        await page.GetByLabel("Topic", new() { Exact = true }).FillAsync("Renamed topic");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save settings" }).ClickAsync();
+        await tcp.ReadUntilAsync($"* topic of {room}: Renamed topic");
+        await Expect(row).ToContainTextAsync("Renamed topic");
+
+        await page.GetByLabel("From", new() { Exact = true }).FillAsync("opsbot");
+        await page.GetByLabel("Message", new() { Exact = true }).FillAsync("Maintenance at 18:00");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Post message" }).ClickAsync();
+        await tcp.ReadUntilAsync($"[{room}] opsbot: Maintenance at 18:00");
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Refresh" }).ClickAsync();
+        await row.GetByRole(AriaRole.Button, new() { Name = $"Manage #{room}" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = $"Kick {tcp.Nick} from #{room}" }).ClickAsync();
+        await tcp.ReadUntilAsync($"* you were removed from {room}");
+        await Expect(page.Locator("#members-status")).ToHaveTextAsync($"{tcp.Nick} was removed from #{room}.");
+
+        await tcp.SendAsync($"/join {room}");
+        await tcp.ReadUntilAsync($"[{room}] -> {tcp.Nick} joined (tcp)");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Close room…" }).ClickAsync();
+        await page.GetByLabel("Reason shown to members").FillAsync("moving to #ops");
+        await page.GetByRole(AriaRole.Button, new() { Name = $"Close #{room}" }).ClickAsync();
+        await tcp.ReadUntilAsync($"* room {room} was closed: moving to #ops");
+        await Expect(row).ToHaveCountAsync(0);
+        await Expect(page.Locator("#rooms-status")).ToHaveTextAsync($"Closed #{room}.");
+        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync($"api/rooms/{room}")).StatusCode);
+        Assert.Empty(errors);
+    }
+}

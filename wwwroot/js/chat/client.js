@@ -1,0 +1,264 @@
+// The hub connection and everything done over it: events into the store, actions out, reconnect and restore.
+import { signalR } from '../shared/signalr.js';
+import { describeError } from '../shared/errors.js';
+import { HISTORY_PAGE } from './store.js';
+import { RoomEvents, notice } from './events.js';
+
+// Quick at first (a restarting server is back within seconds), then every 5 s; after 5 minutes give up.
+const RETRY_DELAYS = [0, 500, 1000, 2000, 3000, 5000];
+const GIVE_UP_AFTER_MS = 5 * 60 * 1000;
+const DIRECTORY_REFRESH_MS = 20 * 1000;
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export class ChatClient {
+  /** @param {import('./store.js').ChatStore} store */
+  constructor(store, notify) {
+    this.store = store;
+    this.notify = notify;
+    this.hub = new signalR.HubConnectionBuilder()
+      .withUrl('/hubs/chat')
+      .withAutomaticReconnect({ nextRetryDelayInMilliseconds: (ctx) => nextDelay(ctx.previousRetryCount, ctx.elapsedMilliseconds) })
+      .configureLogging(signalR.LogLevel.Warning)
+      .build();
+    this.events = new RoomEvents(store, notify);
+    this.welcome = this.expectWelcome();
+    this.startedAt = 0;
+    this.directoryTimer = 0;
+    this.wire();
+  }
+
+  // ---- connection lifecycle ------------------------------------------------------------------------------------
+
+  async start() {
+    this.welcome = this.expectWelcome();
+    this.store.setConnection('connecting');
+    this.startedAt = Date.now();
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.hub.start();
+        break;
+      } catch {
+        const delay = nextDelay(attempt, Date.now() - this.startedAt);
+        if (delay === null) {
+          this.store.setConnection('gone');
+          return;
+        }
+        this.store.setConnection('connecting', { failed: attempt + 1 });
+        await sleep(Math.max(delay, 1000));
+      }
+    }
+    // After "Try again" the page still knows its rooms: restore them like after a reconnect.
+    await this.restore({ initial: this.store.rooms.length === 0 });
+  }
+
+  /** The "Try again" button after the page gave up. */
+  retry() {
+    if (this.hub.state === signalR.HubConnectionState.Disconnected) {
+      void this.start();
+    }
+  }
+
+  wire() {
+    const { hub, store } = this;
+    hub.onreconnecting(() => {
+      this.welcome = this.expectWelcome();
+      store.setConnection('reconnecting');
+      for (const conv of store.rooms) {
+        store.post(conv, notice('Connection lost. Reconnecting…', 'warn'), { countUnread: false });
+      }
+    });
+    hub.onreconnected(() => void this.restore({ initial: false }));
+    hub.onclose(() => {
+      window.clearInterval(this.directoryTimer);
+      store.setConnection('gone');
+    });
+
+    this.events.listen(hub);
+    hub.on('welcome', () => this.welcomed?.());
+  }
+
+  /**
+   * Every new connection starts with a `welcome` (my guest nick). It travels apart from call results, so restore
+   * waits for it: a late welcome must not overwrite the nick restore has just taken back.
+   */
+  expectWelcome() {
+    return new Promise((resolve) => {
+      this.welcomed = resolve;
+    });
+  }
+
+  /**
+   * After a (re)connect the server knows me as a fresh guest in the lobby: take my nick back, rejoin my rooms
+   * (re-creating any the server lost), leave the lobby if I had, and fill each room's gap from history.
+   */
+  async restore({ initial }) {
+    const { store } = this;
+    store.setConnection(initial ? 'connecting' : 'restoring');
+    await Promise.race([this.welcome, sleep(5000)]);
+    const wanted = store.wantedNick;
+    if (wanted && wanted !== store.nick) {
+      await this.reclaimNick(wanted);
+    }
+
+    const rooms = initial ? ['lobby'] : store.rooms.map((c) => c.name);
+    const failed = [];
+    for (const name of rooms) {
+      try {
+        await this.joinRoom(name, { activate: false, restoring: !initial, quiet: initial });
+      } catch (error) {
+        failed.push(`#${name}: ${describeError(error).text}`);
+        store.remove(`room:${name}`);
+      }
+    }
+    if (!initial && !rooms.includes('lobby')) {
+      await this.hub.invoke('Leave', 'lobby').catch(() => {});
+    }
+    if (failed.length > 0) {
+      this.notify(`Could not rejoin ${failed.join('; ')}`, 'error');
+    }
+    if (initial || !store.active) {
+      const lobby = store.room('lobby');
+      if (lobby) {
+        store.post(lobby, notice(`Welcome! You are ${store.nick}. Type /help for commands, or open the room list to join more rooms.`, 'info'), { countUnread: false });
+      }
+      store.activate(store.active?.key ?? lobby?.key ?? null);
+    }
+
+    await this.refreshDirectory().catch(() => {});
+    window.clearInterval(this.directoryTimer);
+    this.directoryTimer = window.setInterval(() => void this.refreshDirectory().catch(() => {}), DIRECTORY_REFRESH_MS);
+    store.setConnection('connected', { restored: !initial });
+  }
+
+  async reclaimNick(wanted) {
+    // Right after a network drop the server may still hold my old session (and nick) for a moment.
+    for (let attempt = 0; attempt < 5; attempt++) {
+      try {
+        this.store.setNick(await this.hub.invoke('SetNick', wanted));
+        return;
+      } catch (error) {
+        const { code, text } = describeError(error);
+        if (code !== 'nick_taken' || attempt === 4) {
+          this.notify(`Could not take back the nick ${wanted}: ${text}`, 'error');
+          return;
+        }
+        await sleep(700);
+      }
+    }
+  }
+
+  // ---- actions --------------------------------------------------------------------------------------------------
+
+  async joinRoom(name, { activate = true, restoring = false, quiet = false } = {}) {
+    const { store } = this;
+    // Before the call: the server may replay recent history (a `history` event) before it answers.
+    const newestBefore = store.room(name)?.newestId ?? null;
+    const info = await this.hub.invoke('Join', name);
+    const conv = store.ensureRoom(info);
+    conv.pending ??= [];
+    const firstLoad = !conv.loaded;
+    try {
+      const [members, history] = await Promise.all([
+        this.hub.invoke('ListMembers', info.name),
+        this.hub.invoke('History', info.name, HISTORY_PAGE),
+      ]);
+      conv.setMembers(members);
+      for (const message of history) {
+        conv.add(message);
+      }
+      if (firstLoad) {
+        conv.hasOlder = history.length >= HISTORY_PAGE;
+        conv.loaded = true;
+      }
+      if (firstLoad && !restoring && !quiet) {
+        conv.add(notice(`You joined #${info.name}.`, 'join'));
+      }
+      if (restoring) {
+        const missed = conv.items.filter((i) => i.id !== undefined && (newestBefore === null || i.id > newestBefore)).length;
+        const text = missed > 0
+          ? `Reconnected. ${missed} message${missed === 1 ? '' : 's'} you missed ${missed === 1 ? 'is' : 'are'} shown above.`
+          : 'Reconnected.';
+        conv.add(notice(text, 'ok'));
+      }
+    } finally {
+      const waiting = conv.pending ?? [];
+      conv.pending = null;
+      for (const item of waiting) {
+        conv.add(item);
+      }
+      store.emit('reload', { conv });
+      store.emit('members', { conv });
+    }
+    if (activate) {
+      store.activate(conv.key);
+    }
+    return conv;
+  }
+
+  async leaveRoom(name) {
+    await this.hub.invoke('Leave', name);
+    this.store.remove(`room:${name}`);
+    await this.refreshDirectory().catch(() => {});
+  }
+
+  async setNick(nick) {
+    const result = await this.hub.invoke('SetNick', nick);
+    this.store.wantedNick = result;
+    this.store.setNick(result);
+    return result;
+  }
+
+  async send(conv, text) {
+    if (conv.kind === 'room') {
+      this.store.post(conv, await this.hub.invoke('Send', conv.name, text));
+    } else {
+      this.events.onPrivate(await this.hub.invoke('SendPrivate', conv.name, text));
+    }
+  }
+
+  async sendAction(conv, text) {
+    this.store.post(conv, await this.hub.invoke('SendAction', conv.name, text));
+  }
+
+  async sendPrivate(nick, text) {
+    const message = await this.hub.invoke('SendPrivate', nick, text);
+    this.events.onPrivate(message);
+    return this.store.dm(message.to);
+  }
+
+  listMembers(room) {
+    return this.hub.invoke('ListMembers', room);
+  }
+
+  listRooms() {
+    return this.hub.invoke('ListRooms');
+  }
+
+  async refreshDirectory() {
+    if (this.hub.state === signalR.HubConnectionState.Connected) {
+      this.store.setDirectory(await this.listRooms());
+    }
+  }
+
+  /** "Load older": a page of history before the oldest message shown, from the REST API. */
+  async loadOlder(conv) {
+    const before = conv.oldestId;
+    const url = `/api/rooms/${encodeURIComponent(conv.name)}/messages?limit=${HISTORY_PAGE}` + (before === null ? '' : `&before=${before}`);
+    const response = await fetch(url, { headers: { Accept: 'application/json' } });
+    if (!response.ok) {
+      const problem = await response.json().catch(() => null);
+      throw { code: problem?.code ?? 'error', text: problem?.detail ?? `The server answered ${response.status}.` };
+    }
+    const messages = await response.json();
+    conv.hasOlder = messages.length >= HISTORY_PAGE;
+    return conv.prepend(messages);
+  }
+}
+
+function nextDelay(previousRetries, elapsedMs) {
+  if (elapsedMs > GIVE_UP_AFTER_MS) {
+    return null;
+  }
+  return RETRY_DELAYS[Math.min(previousRetries, RETRY_DELAYS.length - 1)];
+}
