@@ -77,6 +77,7 @@ public sealed partial class ChatService
             room.Published(message.Id);
             store.Append(message);
             bus.PublishToRoom(room.Name, message);
+            CoreMetrics.MessagesPublished.Add(1);
             return message;
         }
     }

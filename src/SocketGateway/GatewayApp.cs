@@ -26,6 +26,7 @@ public static class GatewayApp
         services.AddChatHub(builder.Configuration.GetValue("Gateway:Limits:MaxLineBytes", 8192));
         services.AddGatewayApi();
         services.AddHealthChecks().AddStoreHealthCheck();
+        services.AddGatewayMetrics();
         builder.AddGatewayListeners();
 
         var app = builder.Build();
@@ -39,6 +40,7 @@ public static class GatewayApp
         app.MapLineWebSocket();
         app.MapGatewayApi();
         app.MapHealthChecks("/healthz");
+        app.MapGatewayMetrics();
         app.LogListenersOnStart();
         return app;
     }
