@@ -73,8 +73,9 @@ public sealed class ChatSession
     /// <summary>Queues an event without waiting; on overflow the session is aborted, never the sender delayed.</summary>
     public void Deliver(OutboundEvent evt)
     {
-        if (!_outbound.Writer.TryWrite(evt) && !IsClosed)
+        if (!_outbound.Writer.TryWrite(evt) && !IsClosed && !WasAborted)
         {
+            CoreMetrics.SlowConsumersDisconnected.Add(1);
             Abort();
         }
     }

@@ -56,6 +56,10 @@ public sealed class TcpSlowConsumerTests
 
         Assert.Equal([$"* members of {Room}: sender (tcp), reader (tcp), wsreader (ws)"], await reader.CommandAsync("/who"));
         await AssertClosedByServerAsync(sleeper);
+
+        using var http = host.CreateHttpClient();
+        var metrics = await http.GetStringAsync("metrics");
+        Assert.Matches(@"socketgateway_slow_consumers_disconnected(_connection)?_total(\{[^}]*\})? [1-9]", metrics);
     }
 
     /// <summary>Reads messages first..end-1 and nothing but them, in order; other lines (presence) may come between.</summary>
