@@ -21,6 +21,7 @@ RUN mkdir -p /app/data && chown -R app:app /app/data
 USER app
 ENV Gateway__BindAddress=0.0.0.0 \
     ConnectionStrings__Gateway="Data Source=/app/data/gateway.db"
-EXPOSE 8080 5555
+# 5556 is the TCP-over-TLS listener, on only when Gateway__Tcp__Certificate__Path is set.
+EXPOSE 8080 5555 5556
 VOLUME ["/app/data"]
 ENTRYPOINT ["dotnet", "SocketGateway.dll"]
