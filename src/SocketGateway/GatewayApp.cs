@@ -35,6 +35,8 @@ public static class GatewayApp
         app.UseDefaultFiles();
         app.UseStaticFiles();
         app.UseWebSockets();
+        app.UseBrowserConnectionPolicy();
+        app.UseApiLimits();
         app.UseGatewaySwagger();
         app.MapChatHub();
         app.MapLineWebSocket();

@@ -26,6 +26,9 @@ public struct LineDecoder(int maxLineBytes)
 
     public readonly int MaxLineBytes => maxLineBytes;
 
+    /// <summary>True while the rest of an overlong line is being skipped: a line is in progress.</summary>
+    public readonly bool IsDiscarding => _discarding;
+
     public LineStatus TryReadLine(ref SequenceReader<byte> reader, out ReadOnlySequence<byte> line)
     {
         line = default;

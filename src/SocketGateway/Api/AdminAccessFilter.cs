@@ -32,6 +32,10 @@ public sealed class AdminAccessFilter(IOptions<GatewayOptions> options) : IEndpo
                 "without an admin key, changes are accepted from loopback only", StatusCodes.Status403Forbidden));
     }
 
+    /// <summary>True when an admin key is configured and the request carries it.</summary>
+    public static bool HasValidKey(HttpRequest request, string? key) =>
+        !string.IsNullOrEmpty(key) && KeyMatches(request.Headers[HeaderName].ToString(), key);
+
     public static bool IsLoopback(IPAddress? address) =>
         address is not null && IPAddress.IsLoopback(address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address);
 

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.OpenApi;
 using SocketGateway.Core.Protocol;
 using SocketGateway.Hosting;
@@ -17,6 +18,7 @@ public static class ApiRegistration
                 context.ProblemDetails.Extensions["code"] = code;
             }
         });
+        services.AddApiRateLimiting();
         services.AddEndpointsApiExplorer();
         services.AddSwaggerGen(options => options.SwaggerDoc("v1", new OpenApiInfo
         {
@@ -32,6 +34,26 @@ public static class ApiRegistration
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        return app;
+    }
+
+    /// <summary>REST bodies are small JSON documents: a larger one is refused (413) before it is read.</summary>
+    public static WebApplication UseApiLimits(this WebApplication app)
+    {
+        var limit = app.Configuration.GetSection(GatewayOptions.Section).Get<GatewayOptions>()?.MaxRequestBodyBytes ?? 64 * 1024;
+        app.UseWhen(context => context.Request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase), api =>
+        {
+            api.Use((context, next) =>
+            {
+                if (limit > 0 && context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } feature)
+                {
+                    feature.MaxRequestBodySize = limit;
+                }
+
+                return next(context);
+            });
+            api.UseRateLimiter();
+        });
         return app;
     }
 

@@ -64,6 +64,7 @@ public static class RoomsApi
                 return TypedResults.Created($"/api/rooms/{message.Room}/messages?before={message.Id + 1}&limit=1", message);
             })
             .WithName("PostMessage").WithSummary("Posts a message into a room as a system or bot user (via api)")
+            .RequireRateLimiting(ApiRateLimiting.MessagesPolicy)
             .AddEndpointFilter<AdminAccessFilter>()
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
 

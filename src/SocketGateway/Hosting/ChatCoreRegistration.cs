@@ -1,5 +1,7 @@
 using SocketGateway.Core;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using SocketGateway.Core.Bus;
+using SocketGateway.Core.Limits;
 using SocketGateway.Core.Protocol;
 using SocketGateway.Core.Rooms;
 using SocketGateway.Core.Sessions;
@@ -17,7 +19,9 @@ public static class ChatCoreRegistration
         configuration.GetSection("Gateway:Rooms").Bind(limits);
         configuration.GetSection("Gateway:History").Bind(limits);
         services.AddSingleton(limits);
-        services.AddSingleton(TimeProvider.System);
+        // TryAdd: a test host may bring its own clock (FakeTimeProvider).
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<ConnectionGuard>();
         services.AddSingleton<RoomRegistry>();
         services.AddSingleton<NickRegistry>();
         services.AddSingleton<ILocalDelivery, LocalDelivery>();

@@ -15,6 +15,15 @@ public sealed class GatewayOptions
 
     public SwaggerSettings Swagger { get; set; } = new();
 
+    /// <summary>Origins, besides the gateway's own, whose pages may open /ws and /hubs/chat (exact match).</summary>
+    public string[] AllowedOrigins { get; set; } = [];
+
+    /// <summary>Proxies (addresses or CIDR ranges) whose PROXY protocol header and forwarded headers are believed.</summary>
+    public string[] TrustedProxies { get; set; } = [];
+
+    /// <summary>Largest REST request body in bytes (0: Kestrel's own limit).</summary>
+    public long MaxRequestBodyBytes { get; set; } = 64 * 1024;
+
     /// <summary>Where the page is served from; found next to the sources or the binaries when not set.</summary>
     public string? WebRoot { get; set; }
 }
@@ -29,6 +38,9 @@ public sealed class TcpListenerOptions
     public int Port { get; set; } = 5555;
 
     public int TlsPort { get; set; } = 5556;
+
+    /// <summary>Seconds of silence before TCP keep-alive probes start (0 turns keep-alive off).</summary>
+    public int KeepAliveSeconds { get; set; } = 60;
 
     public CertificateSettings Certificate { get; set; } = new();
 }

@@ -15,10 +15,11 @@ public static class KestrelSetup
         {
             var options = context.Configuration.GetSection(GatewayOptions.Section).Get<GatewayOptions>() ?? new GatewayOptions();
             var address = ParseAddress(options.BindAddress);
+            var keepAlive = TimeSpan.FromSeconds(options.Tcp.KeepAliveSeconds);
             kestrel.Listen(address, options.Http.Port, listen => endpoints.Http = listen);
             kestrel.Listen(address, options.Tcp.Port, listen =>
             {
-                listen.UseConnectionHandler<TcpChatHandler>();
+                listen.UseConnectionLimits(keepAlive).UseTelnetFilter().UseConnectionHandler<TcpChatHandler>();
                 endpoints.Tcp = listen;
             });
 
@@ -27,7 +28,7 @@ public static class KestrelSetup
                 kestrel.Listen(address, options.Tcp.TlsPort, listen =>
                 {
                     listen.UseHttps(options.Tcp.Certificate.Path, options.Tcp.Certificate.Password);
-                    listen.UseConnectionHandler<TcpChatHandler>();
+                    listen.UseConnectionLimits(keepAlive).UseTelnetFilter().UseConnectionHandler<TcpChatHandler>();
                     endpoints.TcpTls = listen;
                 });
             }

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.IO.Pipelines;
 using SocketGateway.Core;
 using SocketGateway.Core.Events;
+using SocketGateway.Core.Limits;
 using SocketGateway.Core.Protocol;
 using SocketGateway.Core.Sessions;
 
@@ -9,54 +10,128 @@ namespace SocketGateway.LineProtocol;
 
 /// <summary>
 /// Reads the line protocol from a pipe and runs each line through <see cref="LineCommands"/>. TCP hands it the
-/// socket's pipe, the raw WebSocket a pipe fed from its frames: one read loop for both.
+/// socket's pipe, the raw WebSocket a pipe fed from its frames: one read loop for both. A started line must be
+/// completed within <c>LineTimeoutSeconds</c> (slowloris), and with <c>LoginTimeoutSeconds</c> set a new
+/// connection must send its first line in time; either failure is one error line, then the connection closes.
 /// </summary>
-public sealed class LineConnection(LineCommands commands, GatewayLimits limits)
+public sealed class LineConnection(LineCommands commands, GatewayLimits limits, TimeProvider time)
 {
     /// <summary>Runs until the input ends or the client quits; returns true when it was a /quit.</summary>
-    public async Task<bool> ReadAsync(ChatSession session, PipeReader input, CancellationToken cancellationToken)
+    public Task<bool> ReadAsync(ChatSession session, PipeReader input, CancellationToken cancellationToken) =>
+        ReadAsync(session, input, refuseHttp: false, cancellationToken);
+
+    /// <summary>As above; with <paramref name="refuseHttp"/>, a first line that is an HTTP request line ends the connection.</summary>
+    public async Task<bool> ReadAsync(ChatSession session, PipeReader input, bool refuseHttp, CancellationToken cancellationToken)
     {
         var decoder = new LineDecoder(limits.MaxLineBytes);
-        while (true)
+        var lineDeadline = new InputDeadline(TimeSpan.FromSeconds(limits.LineTimeoutSeconds), time);
+        var loginDeadline = new InputDeadline(TimeSpan.FromSeconds(limits.LoginTimeoutSeconds), time);
+        loginDeadline.Start();
+        var firstLine = true;
+
+        // One timer per connection, armed only while a deadline runs; firing it wakes the pending read.
+        ITimer? timer = null;
+        try
         {
-            var result = await input.ReadAsync(cancellationToken).ConfigureAwait(false);
-            var buffer = result.Buffer;
-            try
+            while (true)
             {
-                while (NextLine(ref decoder, ref buffer, session, out var line))
+                if (Earliest(lineDeadline.Remaining, loginDeadline.Remaining) is { } wait)
                 {
-                    if (line is null)
-                    {
-                        continue;
-                    }
+                    timer ??= time.CreateTimer(static state => ((PipeReader)state!).CancelPendingRead(), input, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+                    timer.Change(wait, Timeout.InfiniteTimeSpan);
+                }
+                else
+                {
+                    timer?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+                }
 
-                    if (!await commands.ExecuteAsync(session, line, cancellationToken).ConfigureAwait(false))
+                var result = await input.ReadAsync(cancellationToken).ConfigureAwait(false);
+                var buffer = result.Buffer;
+                var completed = false;
+                try
+                {
+                    while (NextLine(ref decoder, ref buffer, session, out var line, out var status))
                     {
-                        return true;
-                    }
+                        completed = true;
+                        if (status == LineStatus.Line)
+                        {
+                            loginDeadline.Clear();
+                        }
 
-                    await session.WaitForOutboundBelowAsync(limits.OutboundQueueLength / 2, cancellationToken).ConfigureAwait(false);
+                        if (line is null)
+                        {
+                            continue;
+                        }
+
+                        if (firstLine && refuseHttp && HttpProbe.IsRequestLine(line))
+                        {
+                            session.Send(new ErrorEvent(ErrorCodes.BadArgument, "this port speaks the chat line protocol, not HTTP; closing"));
+                            return false;
+                        }
+
+                        firstLine = false;
+                        if (!await commands.ExecuteAsync(session, line, cancellationToken).ConfigureAwait(false))
+                        {
+                            return true;
+                        }
+
+                        await session.WaitForOutboundBelowAsync(limits.OutboundQueueLength / 2, cancellationToken).ConfigureAwait(false);
+                    }
+                }
+                finally
+                {
+                    // Everything left is an incomplete line, already known to be within the limit.
+                    input.AdvanceTo(buffer.Start, buffer.End);
+                    TrackIncompleteLine(lineDeadline, pending: !buffer.IsEmpty || decoder.IsDiscarding, restart: completed);
+                }
+
+                // A line completed in the same read as the timer fired wins: the deadlines were updated above.
+                if (lineDeadline.IsExpired)
+                {
+                    session.Send(new ErrorEvent(ErrorCodes.BadArgument, $"a line must be completed within {limits.LineTimeoutSeconds} s; closing"));
+                    return false;
+                }
+
+                if (loginDeadline.IsExpired)
+                {
+                    session.Send(new ErrorEvent(ErrorCodes.BadArgument, $"nothing was sent within {limits.LoginTimeoutSeconds} s; closing"));
+                    return false;
+                }
+
+                // IsCanceled alone is the deadline timer waking the read early: go on reading.
+                if (result.IsCompleted)
+                {
+                    return false;
                 }
             }
-            finally
-            {
-                // Everything left is an incomplete line, already known to be within the limit.
-                input.AdvanceTo(buffer.Start, buffer.End);
-            }
-
-            if (result.IsCompleted || result.IsCanceled)
-            {
-                return false;
-            }
+        }
+        finally
+        {
+            timer?.Dispose();
         }
     }
 
+    private static void TrackIncompleteLine(InputDeadline deadline, bool pending, bool restart)
+    {
+        if (!pending || restart)
+        {
+            deadline.Clear();
+        }
+
+        if (pending)
+        {
+            deadline.Start();
+        }
+    }
+
+    private static TimeSpan? Earliest(TimeSpan? a, TimeSpan? b) => a is null ? b : b is null ? a : a < b ? a : b;
+
     // Synchronous so that the SequenceReader (a ref struct) never lives across an await.
-    private bool NextLine(ref LineDecoder decoder, ref ReadOnlySequence<byte> buffer, ChatSession session, out string? line)
+    private bool NextLine(ref LineDecoder decoder, ref ReadOnlySequence<byte> buffer, ChatSession session, out string? line, out LineStatus status)
     {
         line = null;
         var reader = new SequenceReader<byte>(buffer);
-        var status = decoder.TryReadLine(ref reader, out var bytes);
+        status = decoder.TryReadLine(ref reader, out var bytes);
         if (status == LineStatus.TooLong)
         {
             session.Send(new ErrorEvent(ErrorCodes.LineTooLong, $"a line may be at most {limits.MaxLineBytes} bytes; it was dropped"));

@@ -27,7 +27,7 @@ public sealed partial class TcpChatHandler(ChatService chat, LineConnection line
         var reason = LeftReasons.Disconnected;
         try
         {
-            if (await lines.ReadAsync(session, connection.Transport.Input, stopReading.Token).ConfigureAwait(false))
+            if (await lines.ReadAsync(session, connection.Transport.Input, refuseHttp: true, stopReading.Token).ConfigureAwait(false))
             {
                 reason = LeftReasons.Quit;
             }

@@ -2,6 +2,7 @@ using System.IO.Pipelines;
 using System.Net.WebSockets;
 using SocketGateway.Core;
 using SocketGateway.Core.Events;
+using SocketGateway.Core.Limits;
 using SocketGateway.Core.Protocol;
 using SocketGateway.Core.Sessions;
 using SocketGateway.LineProtocol;
@@ -32,6 +33,14 @@ public static partial class LineWebSocketEndpoint
         }
 
         using var socket = await context.WebSockets.AcceptWebSocketAsync().ConfigureAwait(false);
+        var admission = context.RequestServices.GetRequiredService<ConnectionGuard>().TryAdmit(context.Connection.RemoteIpAddress, out var lease);
+        if (admission != Admission.Admitted)
+        {
+            await RefuseAsync(socket, admission).ConfigureAwait(false);
+            return;
+        }
+
+        using var admitted = lease;
         var remote = context.Connection.RemoteIpAddress is { } ip ? $"{ip}:{context.Connection.RemotePort}" : null;
         var session = chat.Connect(Via.WebSocket, remote);
         var logger = loggers.CreateLogger(typeof(LineWebSocketEndpoint));
@@ -72,6 +81,22 @@ public static partial class LineWebSocketEndpoint
             chat.Disconnect(session, reason);
             await input.Reader.CompleteAsync().ConfigureAwait(false);
             await FinishAsync(socket, writer, stopWriting).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>A refused connection is told one line, then closed.</summary>
+    private static async Task RefuseAsync(WebSocket socket, Admission admission)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+        try
+        {
+            var line = System.Text.Encoding.UTF8.GetBytes($"! {ErrorCodes.RateLimited}: {ConnectionGuard.Describe(admission)}");
+            await socket.SendAsync(line, WebSocketMessageType.Text, endOfMessage: true, timeout.Token).ConfigureAwait(false);
+            await socket.CloseOutputAsync(WebSocketCloseStatus.PolicyViolation, "refused", timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is WebSocketException or OperationCanceledException or ObjectDisposedException)
+        {
+            socket.Abort();
         }
     }
 

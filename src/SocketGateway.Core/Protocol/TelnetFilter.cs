@@ -1,0 +1,116 @@
+namespace SocketGateway.Core.Protocol;
+
+/// <summary>
+/// Removes telnet negotiation (RFC 854) from a byte stream so that it never reaches the line decoder, let alone
+/// another user: IAC commands, option requests (WILL/WONT/DO/DONT x) and sub-negotiations (IAC SB … IAC SE) are
+/// consumed; IAC IAC is a literal 0xFF byte, and so is an IAC before a byte that is no command (which keeps invalid UTF-8 invalid). Nothing is agreed to, so no option is ever enabled. A sub-negotiation
+/// is bounded: after <see cref="MaxSubnegotiationBytes"/> bytes without IAC SE it is abandoned and what follows is
+/// data again. The state carries over between calls, so any segmentation gives the same output.
+/// </summary>
+public sealed class TelnetFilter
+{
+    public const byte Iac = 255;
+    public const byte Dont = 254;
+    public const byte Do = 253;
+    public const byte Wont = 252;
+    public const byte Will = 251;
+    public const byte Sb = 250;
+    public const byte Se = 240;
+    public const int MaxSubnegotiationBytes = 1024;
+
+    private State _state;
+    private int _subnegotiationBytes;
+
+    private enum State
+    {
+        Data,
+        Command,
+        Option,
+        Subnegotiation,
+        SubnegotiationIac,
+    }
+
+    /// <summary>Negotiation sequences consumed so far (for logs and tests).</summary>
+    public long Consumed { get; private set; }
+
+    /// <summary>
+    /// Copies the data bytes of <paramref name="input"/> to <paramref name="output"/>, which must be one byte longer
+    /// (an IAC held back from the previous call may turn out to be data); returns how many were written.
+    /// </summary>
+    public int Filter(ReadOnlySpan<byte> input, Span<byte> output)
+    {
+        if (output.Length < input.Length + 1)
+        {
+            throw new ArgumentException("the output must be one byte longer than the input", nameof(output));
+        }
+
+        // The common case: plain text (valid UTF-8 never contains 0xFF).
+        if (_state == State.Data && !input.Contains(Iac))
+        {
+            input.CopyTo(output);
+            return input.Length;
+        }
+
+        var written = 0;
+        foreach (var b in input)
+        {
+            switch (_state)
+            {
+                case State.Data when b == Iac:
+                    _state = State.Command;
+                    break;
+                case State.Data:
+                    output[written++] = b;
+                    break;
+                case State.Command when b < Se:
+                    // Not a telnet command: the 0xFF was data (and makes the line invalid UTF-8, refused as such).
+                    output[written++] = Iac;
+                    output[written++] = b;
+                    _state = State.Data;
+                    break;
+                case State.Command:
+                    _state = b switch
+                    {
+                        Iac => State.Data,
+                        Will or Wont or Do or Dont => State.Option,
+                        Sb => State.Subnegotiation,
+                        _ => State.Data,
+                    };
+                    if (b == Iac)
+                    {
+                        output[written++] = Iac;
+                    }
+                    else if (b is not (Will or Wont or Do or Dont or Sb))
+                    {
+                        Consumed++;
+                    }
+
+                    _subnegotiationBytes = 0;
+                    break;
+                case State.Option:
+                    Consumed++;
+                    _state = State.Data;
+                    break;
+                case State.Subnegotiation:
+                    _state = b == Iac ? State.SubnegotiationIac : CountSubnegotiationByte();
+                    break;
+                case State.SubnegotiationIac:
+                    // IAC IAC inside SB is an escaped data byte of the sub-negotiation.
+                    _state = b == Se ? EndSubnegotiation() : CountSubnegotiationByte();
+                    break;
+            }
+        }
+
+        return written;
+    }
+
+    private State CountSubnegotiationByte() =>
+        ++_subnegotiationBytes > MaxSubnegotiationBytes ? EndSubnegotiation() : State.Subnegotiation;
+
+    private State EndSubnegotiation()
+    {
+        Consumed++;
+        _subnegotiationBytes = 0;
+        return State.Data;
+    }
+}

@@ -1,0 +1,73 @@
+using Microsoft.Extensions.Options;
+using SocketGateway.Api;
+using SocketGateway.Core;
+using SocketGateway.Core.Limits;
+using SocketGateway.Hubs;
+using SocketGateway.WebSockets;
+
+namespace SocketGateway.Hosting;
+
+/// <summary>
+/// Guards the browser-facing long-lived endpoints (<c>/ws</c> and <c>/hubs/chat</c>). A request carrying an
+/// <c>Origin</c> must come from the gateway's own origin or one listed in <c>Gateway:AllowedOrigins</c> (exact
+/// match), else 403: a foreign page cannot ride a user's browser into the chat (cross-site WebSocket hijacking).
+/// Requests without an Origin (nc-like tools, the .NET client) are not browsers and pass. Hub WebSocket
+/// connections are also admitted by the <see cref="ConnectionGuard"/> (429 when refused).
+/// </summary>
+public static class BrowserConnectionPolicy
+{
+    public static WebApplication UseBrowserConnectionPolicy(this WebApplication app)
+    {
+        var options = app.Services.GetRequiredService<IOptions<GatewayOptions>>();
+        var guard = app.Services.GetRequiredService<ConnectionGuard>();
+        app.Use(async (context, next) =>
+        {
+            var path = context.Request.Path;
+            var isHub = path.StartsWithSegments(HubRegistration.Path, StringComparison.OrdinalIgnoreCase);
+            if (!isHub && !path.StartsWithSegments(LineWebSocketEndpoint.Path, StringComparison.OrdinalIgnoreCase))
+            {
+                await next(context).ConfigureAwait(false);
+                return;
+            }
+
+            if (!IsAllowedOrigin(context.Request, options.Value.AllowedOrigins))
+            {
+                await ApiErrors.Problem(ErrorCodes.Forbidden, "this origin may not connect", StatusCodes.Status403Forbidden)
+                    .ExecuteAsync(context).ConfigureAwait(false);
+                return;
+            }
+
+            if (!isHub || !context.WebSockets.IsWebSocketRequest)
+            {
+                await next(context).ConfigureAwait(false);
+                return;
+            }
+
+            var admission = guard.TryAdmit(context.Connection.RemoteIpAddress, out var lease);
+            if (admission != Admission.Admitted)
+            {
+                await ApiErrors.Problem(ErrorCodes.RateLimited, ConnectionGuard.Describe(admission), StatusCodes.Status429TooManyRequests)
+                    .ExecuteAsync(context).ConfigureAwait(false);
+                return;
+            }
+
+            using (lease)
+            {
+                await next(context).ConfigureAwait(false);
+            }
+        });
+        return app;
+    }
+
+    public static bool IsAllowedOrigin(HttpRequest request, IReadOnlyCollection<string> allowed)
+    {
+        var origin = request.Headers.Origin.ToString();
+        if (string.IsNullOrEmpty(origin))
+        {
+            return true;
+        }
+
+        return string.Equals(origin, $"{request.Scheme}://{request.Host}", StringComparison.OrdinalIgnoreCase)
+            || allowed.Contains(origin, StringComparer.OrdinalIgnoreCase);
+    }
+}

@@ -1,0 +1,92 @@
+using System.Text;
+using SocketGateway.Core.Protocol;
+
+namespace SocketGateway.Core.Tests.Protocol;
+
+public sealed class TelnetFilterTests
+{
+    private const byte Iac = TelnetFilter.Iac;
+
+    private static byte[] Run(byte[] input, IEnumerable<int>? chunks = null)
+    {
+        var filter = new TelnetFilter();
+        var output = new List<byte>();
+        var offset = 0;
+        foreach (var size in (chunks ?? []).Append(int.MaxValue))
+        {
+            var take = Math.Min(size, input.Length - offset);
+            var buffer = new byte[take + 1];
+            var written = filter.Filter(input.AsSpan(offset, take), buffer);
+            output.AddRange(buffer.AsSpan(0, written));
+            offset += take;
+            if (offset == input.Length)
+            {
+                break;
+            }
+        }
+
+        return [.. output];
+    }
+
+    [Fact]
+    public void Plain_text_passes_unchanged()
+    {
+        var text = Encoding.UTF8.GetBytes("hello wörld\r\n/join dev\n");
+        Assert.Equal(text, Run(text));
+    }
+
+    [Fact]
+    public void Option_requests_commands_and_subnegotiations_are_consumed()
+    {
+        byte[] input =
+        [
+            Iac, TelnetFilter.Do, 1, (byte)'h', Iac, TelnetFilter.Will, 31, (byte)'i',
+            Iac, 246, // AYT
+            Iac, TelnetFilter.Sb, 24, 0, (byte)'x', (byte)'t', Iac, Iac, (byte)'m', Iac, TelnetFilter.Se,
+            (byte)'\n',
+        ];
+        Assert.Equal("hi\n", Encoding.ASCII.GetString(Run(input)));
+    }
+
+    [Fact]
+    public void Iac_iac_is_a_literal_ff_byte()
+    {
+        Assert.Equal(new byte[] { (byte)'a', 0xFF, (byte)'b' }, Run([(byte)'a', Iac, Iac, (byte)'b']));
+    }
+
+    [Fact]
+    public void An_iac_before_a_byte_that_is_no_command_stays_data()
+    {
+        Assert.Equal(new byte[] { (byte)'a', 0xFF, (byte)'!' }, Run([(byte)'a', Iac, (byte)'!']));
+    }
+
+    [Fact]
+    public void An_endless_subnegotiation_is_abandoned_after_its_bound()
+    {
+        var input = new List<byte> { Iac, TelnetFilter.Sb, 24 };
+        input.AddRange(Enumerable.Repeat((byte)'z', TelnetFilter.MaxSubnegotiationBytes - 1));
+        input.AddRange("data\n"u8.ToArray());
+        Assert.Equal("ata\n", Encoding.ASCII.GetString(Run([.. input])));
+    }
+
+    [Fact]
+    public void Any_segmentation_gives_the_same_output_and_random_bytes_never_throw()
+    {
+        var random = new Random(606);
+        for (var round = 0; round < 300; round++)
+        {
+            var input = new byte[random.Next(0, 400)];
+            random.NextBytes(input);
+            // Plenty of IACs, so that every state is visited.
+            for (var i = 0; i < input.Length; i += random.Next(1, 6))
+            {
+                input[i] = random.Next(3) == 0 ? Iac : input[i];
+            }
+
+            var whole = Run(input);
+            var chunks = Enumerable.Range(0, 50).Select(_ => random.Next(1, 8)).ToList();
+            Assert.Equal(whole, Run(input, chunks));
+            Assert.True(whole.Length <= input.Length);
+        }
+    }
+}
