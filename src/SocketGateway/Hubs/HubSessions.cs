@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Protocol;
@@ -43,14 +44,25 @@ public sealed partial class HubSessions(ChatService chat, HubConnections connect
         }
     }
 
+    // Bounds how much one batched write copies, like the line writer's flush threshold.
+    private const int BatchBytes = 64 * 1024;
+
+    /// <summary>
+    /// Drains the session's queue to the browser: one event is written as its shared serialized message; when
+    /// several are waiting, their serialized bytes (each made once per event, for every recipient) are copied into
+    /// one pooled buffer and written together, so a busy member costs one write and one flush per batch, not per event.
+    /// </summary>
     private async Task PumpAsync(ChatSession session, HubConnectionContext connection)
     {
         var aborted = connection.ConnectionAborted;
+        var protocol = connection.Protocol;
         try
         {
             while (await session.Outbound.WaitToReadAsync(aborted).ConfigureAwait(false))
             {
-                while (session.Outbound.TryRead(out var evt))
+                SerializedHubMessage? single = null;
+                var batch = default(PooledBatch);
+                while (batch.Length < BatchBytes && session.Outbound.TryRead(out var evt))
                 {
                     if (HubEventNames.For(evt.Event) is not { } target)
                     {
@@ -58,7 +70,36 @@ public sealed partial class HubSessions(ChatService chat, HubConnections connect
                     }
 
                     var message = evt.GetAdapterPayload(e => new SerializedHubMessage(new InvocationMessage(target, [e])));
-                    await connection.WriteAsync(message, aborted).ConfigureAwait(false);
+                    if (single is null && batch.IsEmpty)
+                    {
+                        single = message;
+                        continue;
+                    }
+
+                    if (single is not null)
+                    {
+                        batch.Append(single.GetSerializedMessage(protocol).Span);
+                        single = null;
+                    }
+
+                    batch.Append(message.GetSerializedMessage(protocol).Span);
+                }
+
+                try
+                {
+                    if (single is not null)
+                    {
+                        await connection.WriteAsync(single, aborted).ConfigureAwait(false);
+                    }
+                    else if (!batch.IsEmpty)
+                    {
+                        // WriteAsync has copied the bytes into the connection's pipe when it completes.
+                        await connection.WriteAsync(new SerializedHubMessage([new SerializedMessage(protocol.Name, batch.Memory)]), aborted).ConfigureAwait(false);
+                    }
+                }
+                finally
+                {
+                    batch.Return();
                 }
             }
         }
@@ -68,6 +109,41 @@ public sealed partial class HubSessions(ChatService chat, HubConnections connect
         catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException)
         {
             Log.PumpFailed(logger, session.Nick, e.Message);
+        }
+    }
+
+    /// <summary>Serialized hub messages laid end to end in a rented buffer (the protocol's framing is in each).</summary>
+    private struct PooledBatch
+    {
+        private byte[]? _buffer;
+
+        public int Length { get; private set; }
+
+        public readonly bool IsEmpty => Length == 0;
+
+        public readonly ReadOnlyMemory<byte> Memory => _buffer.AsMemory(0, Length);
+
+        public void Append(ReadOnlySpan<byte> bytes)
+        {
+            if (_buffer is null || Length + bytes.Length > _buffer.Length)
+            {
+                var larger = ArrayPool<byte>.Shared.Rent(Math.Max(Length + bytes.Length, 4096));
+                _buffer?.AsSpan(0, Length).CopyTo(larger);
+                Return();
+                _buffer = larger;
+            }
+
+            bytes.CopyTo(_buffer.AsSpan(Length));
+            Length += bytes.Length;
+        }
+
+        public void Return()
+        {
+            if (_buffer is not null)
+            {
+                ArrayPool<byte>.Shared.Return(_buffer);
+                _buffer = null;
+            }
         }
     }
 

@@ -1,0 +1,119 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace SocketGateway.LoadTool.Clients;
+
+/// <summary>A raw TCP line-protocol user, in text or json format.</summary>
+public sealed class TcpLineClient(MeasureWindow window, bool json) : LoadClient(window)
+{
+    private readonly Socket _socket = new(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+    private readonly CancellationTokenSource _stop = new();
+    private byte[] _sendBuffer = [];
+    private Task _receiving = Task.CompletedTask;
+
+    protected override byte Separator => (byte)'\n';
+
+    public override async Task ConnectAsync(ServerEndpoint server, CancellationToken cancellationToken)
+    {
+        await _socket.ConnectAsync(new IPEndPoint(IPAddress.Parse(server.Host), server.TcpPort), cancellationToken);
+        _receiving = ReceiveAsync();
+        await WaitForAckAsync(1, cancellationToken); // the welcome line
+        if (json)
+        {
+            await SendLinesAsync("/format json\n/ping\n", cancellationToken);
+            await WaitForAckAsync(2, cancellationToken);
+        }
+    }
+
+    public override async Task JoinAsync(string room, CancellationToken cancellationToken)
+    {
+        var target = Acks + 1;
+        await SendLinesAsync($"/join {room}\n/ping\n", cancellationToken);
+        await WaitForAckAsync(target, cancellationToken);
+    }
+
+    public override async ValueTask SendMessagesAsync(string room, int count, CancellationToken cancellationToken)
+    {
+        const int line = TextBytes + 1;
+        if (_sendBuffer.Length < count * line)
+        {
+            _sendBuffer = new byte[count * line];
+        }
+
+        var now = System.Diagnostics.Stopwatch.GetTimestamp();
+        for (var i = 0; i < count; i++)
+        {
+            WriteText(_sendBuffer.AsSpan(i * line, TextBytes), now);
+            _sendBuffer[(i * line) + TextBytes] = (byte)'\n';
+        }
+
+        var memory = _sendBuffer.AsMemory(0, count * line);
+        while (!memory.IsEmpty)
+        {
+            var sent = await _socket.SendAsync(memory, SocketFlags.None, cancellationToken);
+            memory = memory[sent..];
+        }
+    }
+
+    protected override bool IsAck(ReadOnlySpan<byte> record) =>
+        record.StartsWith("* welcome"u8) || record.StartsWith("{\"type\":\"welcome\""u8)
+        || record.SequenceEqual("* pong"u8) || record.SequenceEqual("{\"type\":\"pong\"}"u8);
+
+    private async Task SendLinesAsync(string text, CancellationToken cancellationToken)
+    {
+        var bytes = Encoding.UTF8.GetBytes(text);
+        await _socket.SendAsync(bytes, SocketFlags.None, cancellationToken);
+    }
+
+    private async Task ReceiveAsync()
+    {
+        var buffer = new byte[64 * 1024];
+        var filled = 0;
+        try
+        {
+            while (true)
+            {
+                var read = await _socket.ReceiveAsync(buffer.AsMemory(filled), SocketFlags.None, _stop.Token);
+                if (read == 0)
+                {
+                    break;
+                }
+
+                filled += read;
+                var consumed = ProcessRecords(buffer.AsSpan(0, filled));
+                buffer.AsSpan(consumed, filled - consumed).CopyTo(buffer);
+                filled -= consumed;
+                if (filled == buffer.Length)
+                {
+                    Array.Resize(ref buffer, buffer.Length * 2); // a line longer than the buffer (history replays)
+                }
+            }
+        }
+        catch (Exception e) when (e is SocketException or OperationCanceledException or ObjectDisposedException)
+        {
+            if (!_stop.IsCancellationRequested)
+            {
+                Fail(e);
+            }
+        }
+
+        Closed = true;
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        try
+        {
+            _socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (SocketException)
+        {
+        }
+
+        _socket.Dispose();
+        await _receiving.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        _stop.Dispose();
+    }
+}
