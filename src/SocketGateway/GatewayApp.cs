@@ -22,6 +22,7 @@ public static class GatewayApp
         var services = builder.Services;
         services.Configure<GatewayOptions>(builder.Configuration.GetSection(GatewayOptions.Section));
         services.AddChatCore(builder.Configuration);
+        services.AddTrustedProxies(builder.Configuration);
         services.AddSingleton<LineConnection>();
         services.AddChatHub(builder.Configuration.GetValue("Gateway:Limits:MaxLineBytes", 8192));
         services.AddGatewayApi();
@@ -30,6 +31,7 @@ public static class GatewayApp
         builder.AddGatewayListeners();
 
         var app = builder.Build();
+        app.UseTrustedProxyHeaders();
         app.UseGatewayErrors();
         app.UseSecurityHeaders();
         app.UseDefaultFiles();

@@ -42,6 +42,9 @@ public sealed class TcpListenerOptions
     /// <summary>Seconds of silence before TCP keep-alive probes start (0 turns keep-alive off).</summary>
     public int KeepAliveSeconds { get; set; } = 60;
 
+    /// <summary>Seconds a trusted proxy has to send its PROXY protocol header before the connection is closed.</summary>
+    public double ProxyHeaderTimeoutSeconds { get; set; } = 5;
+
     public CertificateSettings Certificate { get; set; } = new();
 }
 

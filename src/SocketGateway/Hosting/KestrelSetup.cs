@@ -16,10 +16,11 @@ public static class KestrelSetup
             var options = context.Configuration.GetSection(GatewayOptions.Section).Get<GatewayOptions>() ?? new GatewayOptions();
             var address = ParseAddress(options.BindAddress);
             var keepAlive = TimeSpan.FromSeconds(options.Tcp.KeepAliveSeconds);
+            var headerTimeout = TimeSpan.FromSeconds(options.Tcp.ProxyHeaderTimeoutSeconds);
             kestrel.Listen(address, options.Http.Port, listen => endpoints.Http = listen);
             kestrel.Listen(address, options.Tcp.Port, listen =>
             {
-                listen.UseConnectionLimits(keepAlive).UseTelnetFilter().UseConnectionHandler<TcpChatHandler>();
+                listen.UseProxyProtocol(headerTimeout).UseConnectionLimits(keepAlive).UseTelnetFilter().UseConnectionHandler<TcpChatHandler>();
                 endpoints.Tcp = listen;
             });
 
@@ -27,6 +28,8 @@ public static class KestrelSetup
             {
                 kestrel.Listen(address, options.Tcp.TlsPort, listen =>
                 {
+                    // The PROXY header comes before the TLS handshake.
+                    listen.UseProxyProtocol(headerTimeout);
                     listen.UseHttps(options.Tcp.Certificate.Path, options.Tcp.Certificate.Password);
                     listen.UseConnectionLimits(keepAlive).UseTelnetFilter().UseConnectionHandler<TcpChatHandler>();
                     endpoints.TcpTls = listen;

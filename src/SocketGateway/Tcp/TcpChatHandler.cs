@@ -41,7 +41,11 @@ public sealed partial class TcpChatHandler(ChatService chat, LineConnection line
         }
         finally
         {
-            if (shutdown.IsCancellationRequested)
+            if (ProxyProtocolMiddleware.WasRefused(connection))
+            {
+                session.Send(new ErrorEvent(ErrorCodes.BadArgument, ProxyProtocolMiddleware.UntrustedText));
+            }
+            else if (shutdown.IsCancellationRequested)
             {
                 session.Send(new InfoEvent("server shutting down"));
             }

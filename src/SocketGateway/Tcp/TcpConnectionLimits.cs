@@ -26,7 +26,7 @@ public static class TcpConnectionLimits
             var admission = guard.TryAdmit(address, out var lease);
             if (admission != Admission.Admitted)
             {
-                await RefuseAsync(connection, admission).ConfigureAwait(false);
+                await RefuseAsync(connection, ErrorCodes.RateLimited, ConnectionGuard.Describe(admission)).ConfigureAwait(false);
                 return;
             }
 
@@ -38,11 +38,12 @@ public static class TcpConnectionLimits
         return listen;
     }
 
-    private static async Task RefuseAsync(ConnectionContext connection, Admission admission)
+    /// <summary>Tells a connection that never became a chat user why, in one error line, then closes it.</summary>
+    internal static async Task RefuseAsync(ConnectionContext connection, string code, string text)
     {
         try
         {
-            var line = Encoding.UTF8.GetBytes($"! {ErrorCodes.RateLimited}: {ConnectionGuard.Describe(admission)}\n");
+            var line = Encoding.UTF8.GetBytes($"! {code}: {text}\n");
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
             await connection.Transport.Output.WriteAsync(line, timeout.Token).ConfigureAwait(false);
             await connection.Transport.Output.CompleteAsync().ConfigureAwait(false);

@@ -71,6 +71,12 @@ public static partial class LineWebSocketEndpoint
         catch (OperationCanceledException)
         {
         }
+        catch (Exception e) when (e is WebSocketException or IOException)
+        {
+            // The receive loop hands a dropped socket (no close handshake) to the reader as the pipe's error:
+            // an ordinary disconnect, not a failure of the request.
+            Log.ReceiveFailed(logger, session.Nick, e.Message);
+        }
         finally
         {
             if (shutdown.IsCancellationRequested)
@@ -194,5 +200,8 @@ public static partial class LineWebSocketEndpoint
     {
         [LoggerMessage(Level = LogLevel.Warning, Message = "Disconnecting WebSocket client {Nick}: it stopped reading and its queue is full")]
         public static partial void SlowConsumer(ILogger logger, string nick);
+
+        [LoggerMessage(Level = LogLevel.Debug, Message = "WebSocket client {Nick} went away: {Reason}")]
+        public static partial void ReceiveFailed(ILogger logger, string nick, string reason);
     }
 }

@@ -49,7 +49,9 @@ public sealed class GatewayHost : IAsyncDisposable
 
     public ChatService Chat => App.Services.GetRequiredService<ChatService>();
 
-    public static async Task<GatewayHost> StartAsync(IDictionary<string, string?>? settings = null)
+    /// <param name="settings">Configuration keys over the test defaults.</param>
+    /// <param name="logging">Adds logging providers (the host has none otherwise), e.g. to capture errors.</param>
+    public static async Task<GatewayHost> StartAsync(IDictionary<string, string?>? settings = null, Action<ILoggingBuilder>? logging = null)
     {
         var config = new Dictionary<string, string?>
         {
@@ -74,6 +76,7 @@ public sealed class GatewayHost : IAsyncDisposable
         {
             builder.Configuration.AddInMemoryCollection(config);
             builder.Logging.ClearProviders();
+            logging?.Invoke(builder.Logging);
         });
         await app.StartAsync().WaitAsync(Timeouts.Start);
         return new GatewayHost(app, databasePath);
@@ -91,9 +94,9 @@ public sealed class GatewayHost : IAsyncDisposable
         return client;
     }
 
-    public async Task<LineClient> ConnectWebSocketAsync(string? nick = null)
+    public async Task<LineClient> ConnectWebSocketAsync(string? nick = null, Action<System.Net.WebSockets.ClientWebSocketOptions>? configure = null)
     {
-        var client = await LineClient.ConnectWebSocketAsync(new Uri($"ws://127.0.0.1:{HttpPort}/ws"));
+        var client = await LineClient.ConnectWebSocketAsync(new Uri($"ws://127.0.0.1:{HttpPort}/ws"), configure);
         _clients.Add(client);
         if (nick is not null)
         {

@@ -49,9 +49,10 @@ public sealed class LineClient : IAsyncDisposable
         return client;
     }
 
-    public static async Task<LineClient> ConnectWebSocketAsync(Uri uri)
+    public static async Task<LineClient> ConnectWebSocketAsync(Uri uri, Action<ClientWebSocketOptions>? configure = null)
     {
         var socket = new ClientWebSocket();
+        configure?.Invoke(socket.Options);
         await socket.ConnectAsync(uri, CancellationToken.None).WaitAsync(Timeouts.Step);
         var client = new LineClient(
             bytes => socket.SendAsync(bytes, WebSocketMessageType.Text, true, CancellationToken.None).AsTask(),

@@ -1,9 +1,11 @@
 using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text.Json;
 using SocketGateway.Tests.Infrastructure;
 
 namespace SocketGateway.Tests.Tcp;
 
-/// <summary>Idle line clients (TCP and /ws) do not hold up a shutdown; each is told and closed.</summary>
+/// <summary>Idle line clients (TCP and /ws) do not hold up a shutdown; each is told and closed; nothing accepted is lost.</summary>
 public sealed class GatewayShutdownTests
 {
     [Fact]
@@ -37,6 +39,86 @@ public sealed class GatewayShutdownTests
 
             Assert.Contains("* server shutting down", lines);
             Assert.True(client.IsClosed);
+        }
+    }
+
+    [Fact]
+    public async Task Messages_sent_just_before_a_stop_are_in_the_history_after_a_restart()
+    {
+        var connection = GatewayHost.NewDatabase(out var path);
+
+        // A long flush interval: whatever is stored, the final flush of the stop wrote it.
+        var settings = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Gateway"] = connection,
+            ["Gateway:Storage:FlushIntervalMs"] = "60000",
+        };
+        var expected = new List<string>();
+        var first = await GatewayHost.StartAsync(settings);
+        try
+        {
+            var tcp = await first.ConnectTcpAsync("lasttcp");
+            var ws = await first.ConnectWebSocketAsync("lastws");
+            var hub = await first.ConnectHubAsync("lastweb");
+            await tcp.JoinAsync("last-words");
+            await ws.JoinAsync("last-words");
+            await hub.InvokeAsync<JsonElement>("Join", "last-words");
+            await tcp.SyncAsync();
+
+            for (var i = 0; i < 100; i++)
+            {
+                var text = $"tcp {i}";
+                expected.Add(text);
+                await tcp.SendAsync(text);
+            }
+
+            for (var i = 0; i < 20; i++)
+            {
+                var text = $"ws {i}";
+                expected.Add(text);
+                await ws.SendAsync(text);
+            }
+
+            for (var i = 0; i < 20; i++)
+            {
+                var text = $"web {i}";
+                expected.Add(text);
+                await hub.InvokeAsync<JsonElement>("Send", "last-words", text);
+            }
+
+            // Relayed back means accepted and given an id; then stop at once, while the store still holds them.
+            await tcp.ReadUntilAsync("[last-words] lasttcp: tcp 99");
+            await ws.ReadUntilAsync("[last-words] lastws: ws 19");
+            await tcp.ReadUntilAsync("[last-words] lastweb: web 19");
+
+            var clock = Stopwatch.StartNew();
+            await first.App.StopAsync().WaitAsync(TimeSpan.FromSeconds(5));
+            await first.App.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(5));
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"stopping took {clock.Elapsed}");
+
+            foreach (var client in new[] { tcp, ws })
+            {
+                await client.ReadUntilAsync("* server shutting down");
+                await client.AssertClosedAsync();
+            }
+        }
+        finally
+        {
+            await first.DisposeAsync();
+        }
+
+        await using (var second = await GatewayHost.StartAsync(settings))
+        {
+            using var http = second.CreateHttpClient();
+            var history = await http.GetFromJsonAsync<JsonElement[]>("api/rooms/last-words/messages?limit=200").WaitAsync(Timeouts.Step);
+            Assert.Equal(expected.Order(StringComparer.Ordinal), history!.Select(m => m.GetProperty("text").GetString()!).Order(StringComparer.Ordinal));
+            var ids = history!.Select(m => m.GetProperty("id").GetInt64()).ToList();
+            Assert.Equal(ids.Order(), ids);
+        }
+
+        foreach (var file in new[] { path, path + "-wal", path + "-shm" })
+        {
+            File.Delete(file);
         }
     }
 }

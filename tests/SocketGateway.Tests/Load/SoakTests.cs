@@ -1,0 +1,273 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Http.Connections;
+using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using SocketGateway.Core.Limits;
+using SocketGateway.Tests.Infrastructure;
+using SocketGateway.Tests.Tcp;
+using Xunit.Abstractions;
+
+namespace SocketGateway.Tests.Load;
+
+/// <summary>
+/// A bounded soak: for <c>SOAK_SECONDS</c> (default 15) TCP, /ws and SignalR connections come and go (by /quit and by
+/// dropping the socket), flooders fill rooms and never-reading clients sit in them. Afterwards the gateway must hold
+/// nothing: no users, no members, no connection slots, memory back near where it started, and no error logged.
+/// </summary>
+[Collection(IsolatedCollection.Name)]
+public sealed partial class SoakTests(ITestOutputHelper output)
+{
+    private const long MemoryAllowance = 64L * 1024 * 1024;
+    private static readonly string[] Rooms = ["soak-0", "soak-1", "soak-2"];
+
+    private static TimeSpan Duration =>
+        TimeSpan.FromSeconds(double.TryParse(Environment.GetEnvironmentVariable("SOAK_SECONDS"), NumberStyles.Float, CultureInfo.InvariantCulture, out var s) && s > 0 ? s : 15);
+
+    [Fact]
+    public async Task Churn_floods_and_slow_readers_leave_no_connection_member_memory_or_error_behind()
+    {
+        using var errors = new CapturingLoggerProvider(LogLevel.Error);
+        // The default outbound queue (4096): a short one would also drop readers that are merely slower than a burst.
+        await using var host = await GatewayHost.StartAsync(logging: logging => logging.AddProvider(errors));
+
+        // Warm up every path once (JIT, pools), so the baseline is the steady state.
+        using (var warmup = new CancellationTokenSource())
+        {
+            await warmup.CancelAsync();
+            await ChurnLineAsync(host, webSocket: false, warmup.Token, once: true);
+            await ChurnLineAsync(host, webSocket: true, warmup.Token, once: true);
+            await ChurnHubAsync(host, warmup.Token, once: true);
+        }
+
+        await AssertEmptyAsync(host);
+        var baseline = SettledMemory();
+
+        var counts = new Counts();
+        using (var stop = new CancellationTokenSource(Duration))
+        {
+            Task[] workers =
+            [
+                ChurnLineAsync(host, webSocket: false, stop.Token, counts: counts),
+                ChurnLineAsync(host, webSocket: false, stop.Token, counts: counts),
+                ChurnLineAsync(host, webSocket: true, stop.Token, counts: counts),
+                ChurnHubAsync(host, stop.Token, counts: counts),
+                FloodLineAsync(host, Rooms[0], webSocket: false, stop.Token, counts),
+                FloodLineAsync(host, Rooms[1], webSocket: true, stop.Token, counts),
+                FloodHubAsync(host, Rooms[2], stop.Token, counts),
+                SlowReadersAsync(host, stop.Token, counts),
+            ];
+            await Task.WhenAll(workers).WaitAsync(Duration + TimeSpan.FromSeconds(60));
+        }
+
+        Assert.True(counts.Churned > 10 && counts.Flooded > 100 && counts.Sleepers > 2, $"the soak did too little: {counts}");
+        await AssertEmptyAsync(host);
+        var end = SettledMemory();
+        output.WriteLine($"{Duration.TotalSeconds} s: {counts}; managed memory {baseline / 1024} KiB before, {end / 1024} KiB after");
+        Assert.True(end - baseline < MemoryAllowance, $"managed memory grew from {baseline / 1024} KiB to {end / 1024} KiB; {counts}");
+        Assert.True(errors.Entries.Count == 0, $"{errors.Entries.Count} error entries, the first:\n{string.Join("\n", errors.Entries.Take(3))}");
+    }
+
+    private static async Task ChurnLineAsync(GatewayHost host, bool webSocket, CancellationToken stop, bool once = false, Counts? counts = null)
+    {
+        for (var i = 0; once || !stop.IsCancellationRequested; i++)
+        {
+            var client = webSocket
+                ? await LineClient.ConnectWebSocketAsync(new Uri($"ws://127.0.0.1:{host.HttpPort}/ws"))
+                : await LineClient.ConnectTcpAsync(host.TcpPort);
+            await using (client)
+            {
+                await client.ReadWelcomeAsync();
+                await client.SendAsync($"/join {Rooms[i % Rooms.Length]}");
+                await client.SendAsync($"churn {i} from {client.Nick}");
+                await client.SyncAsync();
+                if (i % 2 == 0)
+                {
+                    await client.SendAsync("/quit churned");
+                    await client.AssertClosedAsync();
+                }
+            }
+
+            counts?.Add(ref counts.Churned);
+            if (once)
+            {
+                return;
+            }
+        }
+    }
+
+    private static async Task ChurnHubAsync(GatewayHost host, CancellationToken stop, bool once = false, Counts? counts = null)
+    {
+        for (var i = 0; once || !stop.IsCancellationRequested; i++)
+        {
+            await using var hub = await ConnectHubAsync(host);
+            var room = Rooms[i % Rooms.Length];
+            await hub.InvokeAsync<JsonElement>("Join", room);
+            await hub.InvokeAsync<JsonElement>("Send", room, $"hub churn {i}");
+            counts?.Add(ref counts.Churned);
+            if (once)
+            {
+                return;
+            }
+        }
+    }
+
+    private static async Task FloodLineAsync(GatewayHost host, string room, bool webSocket, CancellationToken stop, Counts counts)
+    {
+        var client = webSocket
+            ? await LineClient.ConnectWebSocketAsync(new Uri($"ws://127.0.0.1:{host.HttpPort}/ws"))
+            : await LineClient.ConnectTcpAsync(host.TcpPort);
+        await using (client)
+        {
+            await client.ReadWelcomeAsync();
+            await client.JoinAsync(room);
+            var padding = new string('f', 200);
+            while (!stop.IsCancellationRequested)
+            {
+                if (webSocket)
+                {
+                    for (var i = 0; i < 100; i++)
+                    {
+                        await client.SendAsync($"flood {i} {padding}");
+                    }
+                }
+                else
+                {
+                    var burst = new StringBuilder();
+                    for (var i = 0; i < 100; i++)
+                    {
+                        burst.Append("flood ").Append(i).Append(' ').Append(padding).Append('\n');
+                    }
+
+                    await client.SendRawAsync(Encoding.UTF8.GetBytes(burst.ToString()));
+                }
+
+                // The pong comes after the whole burst was handled: the flooder's own pace, and its lines are drained.
+                await client.SyncAsync();
+                counts.Add(ref counts.Flooded, 100);
+            }
+        }
+    }
+
+    private static async Task FloodHubAsync(GatewayHost host, string room, CancellationToken stop, Counts counts)
+    {
+        await using var hub = await ConnectHubAsync(host);
+        await hub.InvokeAsync<JsonElement>("Join", room);
+        while (!stop.IsCancellationRequested)
+        {
+            await Task.WhenAll(Enumerable.Range(0, 20).Select(i => hub.InvokeAsync<JsonElement>("Send", room, $"hub flood {i}")));
+            counts.Add(ref counts.Flooded, 20);
+        }
+    }
+
+    /// <summary>Clients that join the flooded rooms and never read; at most a few at a time, each kept a while.</summary>
+    private static async Task SlowReadersAsync(GatewayHost host, CancellationToken stop, Counts counts)
+    {
+        var sleepers = new Queue<Socket>();
+        try
+        {
+            for (var i = 0; !stop.IsCancellationRequested; i++)
+            {
+                var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveBufferSize = 1024 };
+                sleepers.Enqueue(socket);
+                await socket.ConnectAsync(IPAddress.Loopback, host.TcpPort).WaitAsync(Timeouts.Step);
+                await socket.SendAsync(Encoding.ASCII.GetBytes($"/join {Rooms[0]}\n/join {Rooms[1]}\n/join {Rooms[2]}\n")).WaitAsync(Timeouts.Step);
+                counts.Add(ref counts.Sleepers);
+                if (sleepers.Count > 4)
+                {
+                    sleepers.Dequeue().Dispose();
+                }
+
+                // Pacing only, not a wait for an event: a sleeper is meant to sit in the rooms for a while.
+                try
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(500), stop);
+                }
+                catch (OperationCanceledException)
+                {
+                }
+            }
+        }
+        finally
+        {
+            while (sleepers.TryDequeue(out var socket))
+            {
+                socket.Dispose();
+            }
+        }
+    }
+
+    private static async Task<HubClient> ConnectHubAsync(GatewayHost host)
+    {
+        var connection = new HubConnectionBuilder()
+            .WithUrl(new Uri(host.HttpUri, "hubs/chat"), HttpTransportType.WebSockets, options => options.SkipNegotiation = true)
+            .Build();
+        var hub = new HubClient(connection);
+        try
+        {
+            await hub.StartAsync();
+        }
+        catch
+        {
+            await hub.DisposeAsync();
+            throw;
+        }
+
+        return hub;
+    }
+
+    /// <summary>No user, no room member, no connection slot and no connection gauge above 0.</summary>
+    private static async Task AssertEmptyAsync(GatewayHost host)
+    {
+        var guard = host.App.Services.GetRequiredService<ConnectionGuard>();
+        using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20)))
+        {
+            // Sessions end on their own tasks after the sockets close; there is no event to await for "all of them".
+            while (host.Chat.ListUsers().Count > 0 || guard.Count > 0)
+            {
+                await Task.Delay(20, timeout.Token);
+            }
+        }
+
+        using var http = host.CreateHttpClient();
+        Assert.Equal("[]", await http.GetStringAsync("api/users"));
+        using var rooms = JsonDocument.Parse(await http.GetStringAsync("api/rooms"));
+        Assert.All(rooms.RootElement.EnumerateArray(), room => Assert.Equal(0, room.GetProperty("members").GetInt32()));
+        var metrics = await http.GetStringAsync("metrics");
+        Assert.All(ConnectionGauge().Matches(metrics), m => Assert.Equal("0", m.Groups["value"].Value));
+        Assert.All(MembersGauge().Matches(metrics), m => Assert.Equal("0", m.Groups["value"].Value));
+    }
+
+    private static long SettledMemory()
+    {
+        for (var i = 0; i < 3; i++)
+        {
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+            GC.WaitForPendingFinalizers();
+        }
+
+        return GC.GetTotalMemory(forceFullCollection: true);
+    }
+
+    [GeneratedRegex(@"^socketgateway_connections(_connection)?(\{[^}]*\})? (?<value>\S+)", RegexOptions.Multiline)]
+    private static partial Regex ConnectionGauge();
+
+    [GeneratedRegex(@"^socketgateway_room_members(_member)?(\{[^}]*\})? (?<value>\S+)", RegexOptions.Multiline)]
+    private static partial Regex MembersGauge();
+
+    private sealed class Counts
+    {
+        public int Churned;
+        public int Flooded;
+        public int Sleepers;
+
+        public void Add(ref int counter, int amount = 1) => Interlocked.Add(ref counter, amount);
+
+        public override string ToString() => $"{Churned} churned, {Flooded} flooded, {Sleepers} never-reading";
+    }
+}
