@@ -20,6 +20,8 @@ public static class GatewayApp
         configure?.Invoke(builder);
 
         var services = builder.Services;
+        // A stop (SIGTERM) ends within this: connections still open after it are aborted; history is flushed after.
+        services.Configure<HostOptions>(options => options.ShutdownTimeout = TimeSpan.FromSeconds(4));
         services.Configure<GatewayOptions>(builder.Configuration.GetSection(GatewayOptions.Section));
         services.AddChatCore(builder.Configuration);
         services.AddTrustedProxies(builder.Configuration);
