@@ -88,3 +88,9 @@ public sealed record RoomUpdatedEvent(
 /// events queued before and after the command.
 /// </summary>
 public sealed record FormatSwitch(Protocol.OutputFormat Format) : ChatEvent("format");
+
+/// <summary>
+/// Not an event for people: bytes a line transport must write as they are (telnet refusals), queued like the
+/// events around them so they never cut into a line being written.
+/// </summary>
+public sealed record RawBytesEvent([property: JsonIgnore] byte[] Bytes) : ChatEvent("raw");

@@ -14,7 +14,8 @@ public sealed class OutboundEvent(ChatEvent evt)
 
     public ChatEvent Event { get; } = evt;
 
-    public ReadOnlyMemory<byte> Encode(OutputFormat format) => format == OutputFormat.Json
+    public ReadOnlyMemory<byte> Encode(OutputFormat format) => Event is RawBytesEvent raw ? raw.Bytes
+        : format == OutputFormat.Json
         ? _json ??= JsonEventWriter.Encode(Event)
         : _text ??= TextEventWriter.Encode(Event);
 

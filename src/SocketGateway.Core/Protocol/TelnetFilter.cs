@@ -3,7 +3,9 @@ namespace SocketGateway.Core.Protocol;
 /// <summary>
 /// Removes telnet negotiation (RFC 854) from a byte stream so that it never reaches the line decoder, let alone
 /// another user: IAC commands, option requests (WILL/WONT/DO/DONT x) and sub-negotiations (IAC SB … IAC SE) are
-/// consumed; IAC IAC is a literal 0xFF byte, and so is an IAC before a byte that is no command (which keeps invalid UTF-8 invalid). Nothing is agreed to, so no option is ever enabled. A sub-negotiation
+/// consumed; IAC IAC is a literal 0xFF byte, and so is an IAC before a byte that is no command (which keeps invalid
+/// UTF-8 invalid). Nothing is agreed to: a DO is answered WONT and a WILL is answered DONT (each option once, so a
+/// flood of requests cannot make the server flood back), collected in <see cref="TakeReplies"/>. A sub-negotiation
 /// is bounded: after <see cref="MaxSubnegotiationBytes"/> bytes without IAC SE it is abandoned and what follows is
 /// data again. The state carries over between calls, so any segmentation gives the same output.
 /// </summary>
@@ -18,7 +20,10 @@ public sealed class TelnetFilter
     public const byte Se = 240;
     public const int MaxSubnegotiationBytes = 1024;
 
+    private readonly bool[] _refused = new bool[512];
+    private readonly List<byte> _replies = [];
     private State _state;
+    private byte _verb;
     private int _subnegotiationBytes;
 
     private enum State
@@ -85,10 +90,12 @@ public sealed class TelnetFilter
                         Consumed++;
                     }
 
+                    _verb = b;
                     _subnegotiationBytes = 0;
                     break;
                 case State.Option:
                     Consumed++;
+                    Refuse(_verb, b);
                     _state = State.Data;
                     break;
                 case State.Subnegotiation:
@@ -102,6 +109,39 @@ public sealed class TelnetFilter
         }
 
         return written;
+    }
+
+    /// <summary>The refusals owed to the client since the last call (IAC WONT x for DO x, IAC DONT x for WILL x).</summary>
+    public byte[] TakeReplies()
+    {
+        if (_replies.Count == 0)
+        {
+            return [];
+        }
+
+        var replies = _replies.ToArray();
+        _replies.Clear();
+        return replies;
+    }
+
+    // WONT/DONT requests already describe the state we are in: answering them could start a loop (RFC 854).
+    private void Refuse(byte verb, byte option)
+    {
+        var (answer, slot) = verb switch
+        {
+            Do => (Wont, option),
+            Will => (Dont, option + 256),
+            _ => ((byte)0, -1),
+        };
+        if (slot < 0 || _refused[slot])
+        {
+            return;
+        }
+
+        _refused[slot] = true;
+        _replies.Add(Iac);
+        _replies.Add(answer);
+        _replies.Add(option);
     }
 
     private State CountSubnegotiationByte() =>

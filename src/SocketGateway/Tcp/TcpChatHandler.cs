@@ -16,6 +16,7 @@ public sealed partial class TcpChatHandler(ChatService chat, LineConnection line
         // Without this token a shutdown would wait for every idle client to hang up.
         var shutdown = connection.Features.Get<IConnectionLifetimeNotificationFeature>()?.ConnectionClosedRequested ?? CancellationToken.None;
         var session = chat.Connect(Via.Tcp, connection.RemoteEndPoint?.ToString());
+        connection.Features.Get<TelnetReplies>()?.Attach(session);
         using var stopReading = CancellationTokenSource.CreateLinkedTokenSource(shutdown, connection.ConnectionClosed, session.Aborted);
         using var stopWriting = CancellationTokenSource.CreateLinkedTokenSource(connection.ConnectionClosed, session.Aborted);
         using var abortOnOverflow = session.Aborted.Register(() =>

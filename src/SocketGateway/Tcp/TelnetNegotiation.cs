@@ -7,7 +7,8 @@ namespace SocketGateway.Tcp;
 
 /// <summary>
 /// Puts a <see cref="TelnetFilter"/> between the socket and the line reader, so that telnet negotiation is consumed
-/// and never relayed. Nothing is agreed to: a telnet client that asks gets no option, and falls back to plain lines.
+/// and never relayed. Nothing is agreed to: a telnet client that asks for an option is refused (WONT/DONT, through
+/// <see cref="TelnetReplies"/>) and falls back to plain lines.
 /// </summary>
 public static class TelnetNegotiation
 {
@@ -18,7 +19,9 @@ public static class TelnetNegotiation
             var original = connection.Transport;
             var filtered = new Pipe(new PipeOptions(useSynchronizationContext: false));
             connection.Transport = new DuplexPipe(filtered.Reader, original.Output);
-            var pump = PumpAsync(original.Input, filtered.Writer);
+            var replies = new TelnetReplies();
+            connection.Features.Set(replies);
+            var pump = PumpAsync(original.Input, filtered.Writer, replies);
             try
             {
                 await next(connection).ConfigureAwait(false);
@@ -35,7 +38,7 @@ public static class TelnetNegotiation
     }
 
     /// <summary>Never throws: however the input ends, the filtered pipe is completed.</summary>
-    private static async Task PumpAsync(PipeReader input, PipeWriter output)
+    private static async Task PumpAsync(PipeReader input, PipeWriter output, TelnetReplies replies)
     {
         var filter = new TelnetFilter();
         Exception? error = null;
@@ -52,6 +55,11 @@ public static class TelnetNegotiation
                 }
 
                 input.AdvanceTo(buffer.End);
+                if (filter.TakeReplies() is { Length: > 0 } refusals)
+                {
+                    replies.Add(refusals);
+                }
+
                 if (result.IsCanceled || result.IsCompleted)
                 {
                     break;

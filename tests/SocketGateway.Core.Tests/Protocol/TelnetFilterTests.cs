@@ -49,6 +49,29 @@ public sealed class TelnetFilterTests
     }
 
     [Fact]
+    public void Requests_are_refused_once_per_option_and_refusals_are_not_answered()
+    {
+        var filter = new TelnetFilter();
+        byte[] input =
+        [
+            Iac, TelnetFilter.Do, 1, Iac, TelnetFilter.Will, 31, Iac, TelnetFilter.Do, 1,
+            Iac, TelnetFilter.Dont, 3, Iac, TelnetFilter.Wont, 5, (byte)'x',
+        ];
+        var output = new byte[input.Length + 1];
+        Assert.Equal(1, filter.Filter(input, output));
+        Assert.Equal(new byte[] { Iac, TelnetFilter.Wont, 1, Iac, TelnetFilter.Dont, 31 }, filter.TakeReplies());
+        Assert.Empty(filter.TakeReplies());
+
+        // The same requests again, split anywhere: already refused, so nothing more is owed.
+        foreach (var b in input)
+        {
+            filter.Filter([b], new byte[2]);
+        }
+
+        Assert.Empty(filter.TakeReplies());
+    }
+
+    [Fact]
     public void Iac_iac_is_a_literal_ff_byte()
     {
         Assert.Equal(new byte[] { (byte)'a', 0xFF, (byte)'b' }, Run([(byte)'a', Iac, Iac, (byte)'b']));

@@ -1,0 +1,54 @@
+using System.Net.Sockets;
+using System.Text;
+using SocketGateway.Tests.Infrastructure;
+
+namespace SocketGateway.Tests.Security;
+
+[Collection(GatewayCollection.Name)]
+public sealed class TelnetTests(GatewayFixture fixture)
+{
+    [Fact]
+    public async Task A_telnet_client_s_option_requests_are_refused_and_never_relayed()
+    {
+        var room = GatewayFixture.Unique("telnet");
+        await using var watcher = await fixture.Host.ConnectTcpAsync(GatewayFixture.Unique("watcher"));
+        await watcher.SendAsync($"/join {room}");
+
+        using var telnet = new TcpClient();
+        await telnet.ConnectAsync("127.0.0.1", fixture.Host.TcpPort).WaitAsync(Timeouts.Step);
+        var stream = telnet.GetStream();
+        // What a telnet client sends on connect: DO ECHO, WILL NAWS, WILL TERMINAL-TYPE, then a line.
+        byte[] hello = [255, 253, 1, 255, 251, 31, 255, 251, 24, .. Encoding.ASCII.GetBytes($"/join {room}\r\nhi from telnet\r\n/ping\r\n")];
+        await stream.WriteAsync(hello).AsTask().WaitAsync(Timeouts.Step);
+
+        var received = await ReadUntilAsync(stream, "* pong\n");
+        ByteSearch.Contains([255, 252, 1], received);   // WONT ECHO
+        ByteSearch.Contains([255, 254, 31], received);  // DONT NAWS
+        ByteSearch.Contains([255, 254, 24], received);  // DONT TERMINAL-TYPE
+
+        var relayed = await watcher.ReadUntilAsync(l => l.EndsWith("hi from telnet", StringComparison.Ordinal));
+        Assert.EndsWith(": hi from telnet", relayed);
+        Assert.DoesNotContain('\uFFFD', relayed);
+    }
+
+    private static async Task<byte[]> ReadUntilAsync(NetworkStream stream, string marker)
+    {
+        using var timeout = new CancellationTokenSource(Timeouts.Step);
+        var received = new List<byte>();
+        var buffer = new byte[4096];
+        while (!Encoding.Latin1.GetString([.. received]).Contains(marker, StringComparison.Ordinal))
+        {
+            var read = await stream.ReadAsync(buffer, timeout.Token);
+            Assert.True(read > 0, "the server closed the connection");
+            received.AddRange(buffer.AsSpan(0, read));
+        }
+
+        return [.. received];
+    }
+}
+
+file static class ByteSearch
+{
+    public static void Contains(byte[] expected, byte[] actual) =>
+        Assert.True(actual.AsSpan().IndexOf(expected) >= 0, $"{Convert.ToHexString(expected)} not in {Convert.ToHexString(actual)}");
+}
