@@ -59,7 +59,7 @@ public sealed partial class ChatService(
     {
         var id = Interlocked.Increment(ref _sessionCounter).ToString(System.Globalization.CultureInfo.InvariantCulture);
         var budget = new MessageBudget(limits.MessageRate, limits.MessageBurst, time);
-        var session = new ChatSession(id, via, remoteAddress, Now(), limits.OutboundQueueLength, budget);
+        var session = new ChatSession(id, via, remoteAddress, Now(), new QueueLimits(limits.OutboundQueueLength, limits.OutboundQueueBytes), budget);
         session.Nick = ClaimGuestNick(session);
         session.Send(new WelcomeEvent(session.Nick, ServerName));
         lock (_membership)

@@ -12,6 +12,9 @@ public sealed class GatewayLimits
     /// <summary>Events queued for one member before it counts as a slow consumer and is disconnected.</summary>
     public int OutboundQueueLength { get; set; } = 4096;
 
+    /// <summary>Estimated bytes queued for one member before it counts as a slow consumer; 0 means no byte bound.</summary>
+    public long OutboundQueueBytes { get; set; } = 8 * 1024 * 1024;
+
     /// <summary>Messages of a room's history sent to a member who joins it (<c>Gateway:History:ReplayOnJoin</c>).</summary>
     public int ReplayOnJoin { get; set; } = 20;
 

@@ -14,6 +14,9 @@ public sealed class OutboundEvent(ChatEvent evt)
 
     public ChatEvent Event { get; } = evt;
 
+    /// <summary>A cheap estimate of the bytes this event takes on the wire, for the per-member byte bound.</summary>
+    public int EstimatedBytes { get; } = Estimate(evt);
+
     public ReadOnlyMemory<byte> Encode(OutputFormat format) => Event is RawBytesEvent raw ? raw.Bytes
         : format == OutputFormat.Json
         ? _json ??= JsonEventWriter.Encode(Event)
@@ -23,4 +26,13 @@ public sealed class OutboundEvent(ChatEvent evt)
     public T GetAdapterPayload<T>(Func<ChatEvent, T> create)
         where T : class =>
         (T)(Volatile.Read(ref _adapterPayload) ?? Interlocked.CompareExchange(ref _adapterPayload, create(Event), null) ?? _adapterPayload!);
+
+    private static int Estimate(ChatEvent evt) => 64 + evt switch
+    {
+        MessageEvent m => m.Text.Length * 2,
+        PrivateEvent p => p.Text.Length * 2,
+        HistoryEvent h => h.Messages.Sum(m => 64 + (m.Text.Length * 2)),
+        RawBytesEvent r => r.Bytes.Length,
+        _ => 64,
+    };
 }

@@ -10,7 +10,7 @@ namespace SocketGateway.Core.Sessions;
 /// writer drains; a full queue means the client stopped reading, and the session is aborted rather than
 /// letting it slow anyone else down.
 /// </summary>
-public sealed class ChatSession
+public sealed partial class ChatSession
 {
     private readonly Channel<OutboundEvent> _outbound;
     private readonly CancellationTokenSource _aborted = new();
@@ -18,14 +18,17 @@ public sealed class ChatSession
     private int _abortRequested;
     private TaskCompletionSource? _drainWaiter;
 
-    internal ChatSession(string id, string via, string? remoteAddress, DateTimeOffset connectedAt, int queueLength, MessageBudget budget)
+    internal ChatSession(string id, string via, string? remoteAddress, DateTimeOffset connectedAt, QueueLimits queueLimits, MessageBudget budget)
     {
         Id = id;
         Via = via;
         RemoteAddress = remoteAddress;
         ConnectedAt = connectedAt;
         Budget = budget;
-        _outbound = Channel.CreateBounded<OutboundEvent>(new BoundedChannelOptions(Math.Max(1, queueLength))
+        _limits = queueLimits;
+        Outbound = new OutboundReader(this);
+        // One slot more than the limit: it is kept for the line that tells an overflowing member why it is cut off.
+        _outbound = Channel.CreateBounded<OutboundEvent>(new BoundedChannelOptions(Math.Max(1, queueLimits.Events) + 1)
         {
             SingleReader = true,
             FullMode = BoundedChannelFullMode.Wait,
@@ -47,7 +50,8 @@ public sealed class ChatSession
     /// <summary>The room a plain line goes to: the one joined or switched to last.</summary>
     public string? CurrentRoom { get; internal set; }
 
-    public ChannelReader<OutboundEvent> Outbound => _outbound.Reader;
+    /// <summary>What the transport's single writer drains.</summary>
+    public OutboundReader Outbound { get; }
 
     /// <summary>Cancelled when the session must be dropped (its queue overflowed); the transport closes the socket.</summary>
     public CancellationToken Aborted => _aborted.Token;
@@ -70,13 +74,18 @@ public sealed class ChatSession
 
     public void Send(ChatEvent evt) => Deliver(new OutboundEvent(evt));
 
-    /// <summary>Queues an event without waiting; on overflow the session is aborted, never the sender delayed.</summary>
+    /// <summary>Queues an event without waiting; on overflow the member is cut off, never the sender delayed.</summary>
     public void Deliver(OutboundEvent evt)
     {
-        if (!_outbound.Writer.TryWrite(evt) && !IsClosed && !WasAborted)
+        if (TryReserve(evt) && _outbound.Writer.TryWrite(evt))
         {
-            CoreMetrics.SlowConsumersDisconnected.Add(1);
-            Abort();
+            return;
+        }
+
+        Release(evt);
+        if (!IsClosed)
+        {
+            Overflow();
         }
     }
 
@@ -87,11 +96,11 @@ public sealed class ChatSession
     /// </summary>
     public async ValueTask WaitForOutboundBelowAsync(int threshold, CancellationToken cancellationToken)
     {
-        while (_outbound.Reader.Count > threshold && !IsClosed)
+        while (QueuedEvents > threshold && !IsClosed)
         {
             var waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             Volatile.Write(ref _drainWaiter, waiter);
-            if (_outbound.Reader.Count <= threshold)
+            if (QueuedEvents <= threshold)
             {
                 return;
             }
