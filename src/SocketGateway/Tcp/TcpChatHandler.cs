@@ -17,8 +17,10 @@ public sealed partial class TcpChatHandler(ChatService chat, LineConnection line
         var shutdown = connection.Features.Get<IConnectionLifetimeNotificationFeature>()?.ConnectionClosedRequested ?? CancellationToken.None;
         var session = chat.Connect(Via.Tcp, connection.RemoteEndPoint?.ToString());
         connection.Features.Get<TelnetReplies>()?.Attach(session);
-        using var stopReading = CancellationTokenSource.CreateLinkedTokenSource(shutdown, connection.ConnectionClosed, session.Aborted);
-        using var stopWriting = CancellationTokenSource.CreateLinkedTokenSource(connection.ConnectionClosed, session.Aborted);
+        // Not ConnectionClosed: it fires on the client's FIN, and a client that half-closes after its last lines must
+        // still have them handled and answered. The end of input (or an error) is what ends reading.
+        using var stopReading = CancellationTokenSource.CreateLinkedTokenSource(shutdown, session.Aborted);
+        using var stopWriting = CancellationTokenSource.CreateLinkedTokenSource(session.Aborted);
         using var abortOnOverflow = session.Aborted.Register(() =>
         {
             Log.SlowConsumer(logger, session.Nick, connection.RemoteEndPoint?.ToString());
