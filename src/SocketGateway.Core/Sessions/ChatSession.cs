@@ -58,9 +58,6 @@ public sealed partial class ChatSession
 
     public bool IsClosed { get; private set; }
 
-    /// <summary>Rooms in the order they were joined, most recent last. Guarded by the core's membership lock.</summary>
-    internal List<string> RoomList => _rooms;
-
     public IReadOnlyList<string> Rooms
     {
         get
