@@ -15,8 +15,17 @@ public sealed partial class ChatService
 
     public RoomInfo GetRoom(string? roomName) => RequireRoom(RoomName.Require(roomName)).ToInfo();
 
-    public IReadOnlyList<MemberInfo> ListMembers(string? roomName) =>
-        [.. RequireRoom(RoomName.Require(roomName)).Members.Select(m => new MemberInfo(m.Nick, m.Via, m.ConnectedAt))];
+    public IReadOnlyList<MemberInfo> ListMembers(string? roomName)
+    {
+        var members = RequireRoom(RoomName.Require(roomName)).Members;
+        var list = new List<MemberInfo>(members.Length);
+        foreach (var m in members)
+        {
+            list.Add(new MemberInfo(m.Nick, m.Via, m.ConnectedAt));
+        }
+
+        return list;
+    }
 
     public async Task<RoomInfo> CreateRoomAsync(string? roomName, string? topic, int? maxMembers, CancellationToken cancellationToken = default)
     {

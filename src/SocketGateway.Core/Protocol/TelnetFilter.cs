@@ -20,8 +20,9 @@ public sealed class TelnetFilter
     public const byte Se = 240;
     public const int MaxSubnegotiationBytes = 1024;
 
-    private readonly bool[] _refused = new bool[512];
-    private readonly List<byte> _replies = [];
+    // Both made on the first option request: most connections never send one.
+    private bool[]? _refused;
+    private List<byte>? _replies;
     private State _state;
     private byte _verb;
     private int _subnegotiationBytes;
@@ -114,7 +115,7 @@ public sealed class TelnetFilter
     /// <summary>The refusals owed to the client since the last call (IAC WONT x for DO x, IAC DONT x for WILL x).</summary>
     public byte[] TakeReplies()
     {
-        if (_replies.Count == 0)
+        if (_replies is not { Count: > 0 })
         {
             return [];
         }
@@ -133,12 +134,14 @@ public sealed class TelnetFilter
             Will => (Dont, option + 256),
             _ => ((byte)0, -1),
         };
+        _refused ??= new bool[512];
         if (slot < 0 || _refused[slot])
         {
             return;
         }
 
         _refused[slot] = true;
+        _replies ??= [];
         _replies.Add(Iac);
         _replies.Add(answer);
         _replies.Add(option);

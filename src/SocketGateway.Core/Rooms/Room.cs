@@ -4,12 +4,14 @@ using SocketGateway.Core.Sessions;
 namespace SocketGateway.Core.Rooms;
 
 /// <summary>
-/// A room: its settings, its members and its message counter. The member list is copied on change so that a
-/// broadcast walks a stable array without taking a lock; changes happen under the core's membership lock.
+/// A room: its settings, its members and its message counter. A broadcast walks a published snapshot of the member
+/// list without taking a lock; changes happen under the core's membership lock. A join appends in place (the
+/// array grows by doubling, so 10,000 joins do not copy 10,000 arrays) and a leave publishes a copy, so no slot a
+/// published snapshot can see is ever written again.
 /// </summary>
 public sealed class Room(string name, string? topic, int? maxMembers, DateTimeOffset createdAt, long lastMessageId)
 {
-    private ChatSession[] _members = [];
+    private MemberList _members = MemberList.Empty;
     private long _lastMessageId = lastMessageId;
 
     public string Name { get; } = name;
@@ -23,9 +25,9 @@ public sealed class Room(string name, string? topic, int? maxMembers, DateTimeOf
     /// <summary>Held while a message gets its id and is published, so every member sees ids in order.</summary>
     internal Lock SendGate { get; } = new();
 
-    public ChatSession[] Members => Volatile.Read(ref _members);
+    public ReadOnlySpan<ChatSession> Members => Volatile.Read(ref _members).Span;
 
-    public int Count => Members.Length;
+    public int Count => Volatile.Read(ref _members).Count;
 
     public bool IsFull => MaxMembers is int max && Count >= max;
 
@@ -34,12 +36,52 @@ public sealed class Room(string name, string? topic, int? maxMembers, DateTimeOf
 
     internal void Published(long messageId) => Volatile.Write(ref _lastMessageId, messageId);
 
-    internal void Add(ChatSession session) => Volatile.Write(ref _members, [.. _members, session]);
+    internal void Add(ChatSession session) => Volatile.Write(ref _members, _members.With(session));
 
-    internal void Remove(ChatSession session) =>
-        Volatile.Write(ref _members, Array.FindAll(_members, m => !ReferenceEquals(m, session)));
+    internal void Remove(ChatSession session) => Volatile.Write(ref _members, _members.Without(session));
 
-    internal void Clear() => Volatile.Write(ref _members, []);
+    internal void Clear() => Volatile.Write(ref _members, MemberList.Empty);
 
     public RoomInfo ToInfo() => new(Name, Topic, Count, MaxMembers, CreatedAt);
+}
+
+/// <summary>
+/// An immutable view of the first <see cref="Count"/> slots of an array that only its single writer appends to:
+/// slots beyond a view's count may be filled later, slots within it never change.
+/// </summary>
+internal sealed class MemberList(ChatSession[] slots, int count)
+{
+    public static readonly MemberList Empty = new([], 0);
+
+    public int Count { get; } = count;
+
+    public ReadOnlySpan<ChatSession> Span => slots.AsSpan(0, Count);
+
+    public MemberList With(ChatSession session)
+    {
+        var target = slots;
+        if (Count == target.Length)
+        {
+            target = new ChatSession[Math.Max(4, Count * 2)];
+            slots.AsSpan(0, Count).CopyTo(target);
+        }
+
+        target[Count] = session;
+        return new MemberList(target, Count + 1);
+    }
+
+    public MemberList Without(ChatSession session)
+    {
+        var index = Span.IndexOf(session);
+        if (index < 0)
+        {
+            return this;
+        }
+
+        // A fresh array: the old one's slots are still being read through earlier snapshots.
+        var copy = new ChatSession[Math.Max(4, Count)];
+        Span[..index].CopyTo(copy);
+        Span[(index + 1)..].CopyTo(copy.AsSpan(index));
+        return new MemberList(copy, Count - 1);
+    }
 }

@@ -93,11 +93,11 @@ public sealed partial class ChatSession
     /// </summary>
     public async ValueTask WaitForOutboundBelowAsync(int threshold, CancellationToken cancellationToken)
     {
-        while (QueuedEvents > threshold && !IsClosed)
+        while (QueuedEvents > threshold && !IsClosed && !WasAborted)
         {
             var waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            Volatile.Write(ref _drainWaiter, waiter);
-            if (QueuedEvents <= threshold)
+            Interlocked.Exchange(ref _drainWaiter, waiter); // a full fence: the checks below must not move above it
+            if (QueuedEvents <= threshold || WasAborted)
             {
                 return;
             }
@@ -113,8 +113,10 @@ public sealed partial class ChatSession
     {
         if (Interlocked.Exchange(ref _abortRequested, 1) == 0)
         {
-            // Cancelling runs the transport's callbacks; keep them off the broadcaster's thread.
+            // Cancelling runs the transport's callbacks; keep them off the broadcaster's thread. A reader waiting for
+            // the queue to drain would wait forever: the writer of an aborted member stops.
             ThreadPool.UnsafeQueueUserWorkItem(static s => s._aborted.Cancel(), this, preferLocal: false);
+            NotifyDrained();
         }
     }
 

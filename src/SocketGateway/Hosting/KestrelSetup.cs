@@ -20,7 +20,7 @@ public static class KestrelSetup
             kestrel.Listen(address, options.Http.Port, listen => endpoints.Http = listen);
             kestrel.Listen(address, options.Tcp.Port, listen =>
             {
-                listen.UseProxyProtocol(headerTimeout).UseConnectionLimits(keepAlive).UseTelnetFilter().UseConnectionHandler<TcpChatHandler>();
+                listen.UseProxyProtocol(headerTimeout).UseConnectionLimits(keepAlive).UseConnectionHandler<TcpChatHandler>();
                 endpoints.Tcp = listen;
             });
 
@@ -31,7 +31,7 @@ public static class KestrelSetup
                     // The PROXY header comes before the TLS handshake.
                     listen.UseProxyProtocol(headerTimeout);
                     listen.UseHttps(options.Tcp.Certificate.Path, options.Tcp.Certificate.Password);
-                    listen.UseConnectionLimits(keepAlive).UseTelnetFilter().UseConnectionHandler<TcpChatHandler>();
+                    listen.UseConnectionLimits(keepAlive).UseConnectionHandler<TcpChatHandler>();
                     endpoints.TcpTls = listen;
                 });
             }

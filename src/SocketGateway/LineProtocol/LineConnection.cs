@@ -10,24 +10,30 @@ namespace SocketGateway.LineProtocol;
 
 /// <summary>
 /// Reads the line protocol from a pipe and runs each line through <see cref="LineCommands"/>. TCP hands it the
-/// socket's pipe, the raw WebSocket a pipe fed from its frames: one read loop for both. A started line must be
+/// socket's pipe (with the raw-input <see cref="LineInputGuards"/>), the raw WebSocket a pipe fed from its frames:
+/// one read loop for both. A started line must be
 /// completed within <c>LineTimeoutSeconds</c> (slowloris), and with <c>LoginTimeoutSeconds</c> set a new
 /// connection must send its first line in time; either failure is one error line, then the connection closes.
 /// </summary>
 public sealed class LineConnection(LineCommands commands, GatewayLimits limits, TimeProvider time)
 {
+    /// <summary>The text a peer that is no trusted proxy is told when it starts with a PROXY protocol header.</summary>
+    public const string UntrustedProxyHeaderText = "a PROXY protocol header is accepted only from a trusted proxy; closing";
+
     /// <summary>Runs until the input ends or the client quits; returns true when it was a /quit.</summary>
     public Task<bool> ReadAsync(ChatSession session, PipeReader input, CancellationToken cancellationToken) =>
-        ReadAsync(session, input, refuseHttp: false, cancellationToken);
+        ReadAsync(session, input, LineInputGuards.None, cancellationToken);
 
-    /// <summary>As above; with <paramref name="refuseHttp"/>, a first line that is an HTTP request line ends the connection.</summary>
-    public async Task<bool> ReadAsync(ChatSession session, PipeReader input, bool refuseHttp, CancellationToken cancellationToken)
+    /// <summary>As above, with the raw-input checks of <paramref name="guards"/> (a raw TCP port wants them all).</summary>
+    public async Task<bool> ReadAsync(ChatSession session, PipeReader input, LineInputGuards guards, CancellationToken cancellationToken)
     {
         var decoder = new LineDecoder(limits.MaxLineBytes);
         var lineDeadline = new InputDeadline(TimeSpan.FromSeconds(limits.LineTimeoutSeconds), time);
         var loginDeadline = new InputDeadline(TimeSpan.FromSeconds(limits.LoginTimeoutSeconds), time);
         loginDeadline.Start();
         var firstLine = true;
+        var probingProxyHeader = guards.HasFlag(LineInputGuards.RefuseProxyHeader);
+        TelnetInput? telnet = null;
 
         // One timer per connection, armed only while a deadline runs; firing it wakes the pending read.
         ITimer? timer = null;
@@ -47,10 +53,30 @@ public sealed class LineConnection(LineCommands commands, GatewayLimits limits, 
 
                 var result = await input.ReadAsync(cancellationToken).ConfigureAwait(false);
                 var buffer = result.Buffer;
+                var proxyHeader = probingProxyHeader ? ProbeProxyHeader(buffer, result.IsCompleted) : ProxyHeaderStatus.NotProxy;
+                probingProxyHeader = proxyHeader == ProxyHeaderStatus.Incomplete;
+                if (proxyHeader != ProxyHeaderStatus.Incomplete && telnet is null
+                    && guards.HasFlag(LineInputGuards.FilterTelnet) && buffer.PositionOf(TelnetFilter.Iac) is not null)
+                {
+                    // From here on the filter reads the socket, starting again with these very bytes.
+                    input.AdvanceTo(buffer.Start);
+                    telnet = new TelnetInput(input, session);
+                    input = telnet.Reader;
+                    timer?.Dispose();
+                    timer = null;
+                    continue;
+                }
+
                 var completed = false;
                 try
                 {
-                    while (NextLine(ref decoder, ref buffer, session, out var line, out var status))
+                    if (proxyHeader == ProxyHeaderStatus.Header)
+                    {
+                        session.Send(new ErrorEvent(ErrorCodes.BadArgument, UntrustedProxyHeaderText));
+                        return false;
+                    }
+
+                    while (proxyHeader != ProxyHeaderStatus.Incomplete && NextLine(ref decoder, ref buffer, session, out var line, out var status))
                     {
                         completed = true;
                         if (status == LineStatus.Line)
@@ -63,7 +89,7 @@ public sealed class LineConnection(LineCommands commands, GatewayLimits limits, 
                             continue;
                         }
 
-                        if (firstLine && refuseHttp && HttpProbe.IsRequestLine(line))
+                        if (firstLine && guards.HasFlag(LineInputGuards.RefuseHttp) && HttpProbe.IsRequestLine(line))
                         {
                             session.Send(new ErrorEvent(ErrorCodes.BadArgument, "this port speaks the chat line protocol, not HTTP; closing"));
                             return false;
@@ -108,7 +134,22 @@ public sealed class LineConnection(LineCommands commands, GatewayLimits limits, 
         finally
         {
             timer?.Dispose();
+            if (telnet is not null)
+            {
+                await telnet.DisposeAsync().ConfigureAwait(false);
+            }
         }
+    }
+
+    /// <summary>
+    /// Whether the input starts with a PROXY header; <see cref="ProxyHeaderStatus.Incomplete"/> while the first few
+    /// bytes cannot tell yet (a chat line is never held back beyond them). Ended input is no header.
+    /// </summary>
+    private static ProxyHeaderStatus ProbeProxyHeader(ReadOnlySequence<byte> buffer, bool inputEnded)
+    {
+        var reader = new SequenceReader<byte>(buffer);
+        var status = ProxyProtocol.TryParse(ref reader, out _);
+        return status == ProxyHeaderStatus.Incomplete && inputEnded ? ProxyHeaderStatus.NotProxy : status;
     }
 
     private static void TrackIncompleteLine(InputDeadline deadline, bool pending, bool restart)

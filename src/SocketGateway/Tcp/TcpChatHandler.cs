@@ -1,3 +1,4 @@
+using System.IO.Pipelines;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
 using SocketGateway.Core;
@@ -13,24 +14,23 @@ public sealed partial class TcpChatHandler(ChatService chat, LineConnection line
 
     public override async Task OnConnectedAsync(ConnectionContext connection)
     {
-        // Without this token a shutdown would wait for every idle client to hang up.
+        // Without this token a shutdown would wait for every idle client to hang up. Not ConnectionClosed: it fires
+        // on the client's FIN, and a client that half-closes after its last lines must still have them handled and
+        // answered. The end of input (or an error) is what ends reading; an overflow ends it by aborting the socket.
+        // No linked token sources: an idle connection should cost as little as possible.
         var shutdown = connection.Features.Get<IConnectionLifetimeNotificationFeature>()?.ConnectionClosedRequested ?? CancellationToken.None;
         var session = chat.Connect(Via.Tcp, connection.RemoteEndPoint?.ToString());
-        connection.Features.Get<TelnetReplies>()?.Attach(session);
-        // Not ConnectionClosed: it fires on the client's FIN, and a client that half-closes after its last lines must
-        // still have them handled and answered. The end of input (or an error) is what ends reading.
-        using var stopReading = CancellationTokenSource.CreateLinkedTokenSource(shutdown, session.Aborted);
-        using var stopWriting = CancellationTokenSource.CreateLinkedTokenSource(session.Aborted);
         using var abortOnOverflow = session.Aborted.Register(() =>
         {
             Log.SlowConsumer(logger, session.Nick, connection.RemoteEndPoint?.ToString());
             connection.Abort(new ConnectionAbortedException("outbound queue full"));
         });
-        var writer = LineOutput.PumpAsync(session, connection.Transport.Output, stopWriting.Token);
+        var output = connection.Transport.Output;
+        var writer = LineOutput.PumpAsync(session, output, CancellationToken.None);
         var reason = LeftReasons.Disconnected;
         try
         {
-            if (await lines.ReadAsync(session, connection.Transport.Input, refuseHttp: true, stopReading.Token).ConfigureAwait(false))
+            if (await lines.ReadAsync(session, connection.Transport.Input, LineInputGuards.Tcp, shutdown).ConfigureAwait(false))
             {
                 reason = LeftReasons.Quit;
             }
@@ -44,22 +44,18 @@ public sealed partial class TcpChatHandler(ChatService chat, LineConnection line
         }
         finally
         {
-            if (ProxyProtocolMiddleware.WasRefused(connection))
-            {
-                session.Send(new ErrorEvent(ErrorCodes.BadArgument, ProxyProtocolMiddleware.UntrustedText));
-            }
-            else if (shutdown.IsCancellationRequested)
+            if (shutdown.IsCancellationRequested)
             {
                 session.Send(new InfoEvent("server shutting down"));
             }
 
             chat.Disconnect(session, reason);
-            await FinishWritingAsync(writer, stopWriting).ConfigureAwait(false);
+            await FinishWritingAsync(writer, output).ConfigureAwait(false);
         }
     }
 
     // The queue is complete now: let the writer send what is left (a /quit's "bye"), but never wait on a dead peer.
-    private static async Task FinishWritingAsync(Task writer, CancellationTokenSource stop)
+    private static async Task FinishWritingAsync(Task writer, PipeWriter output)
     {
         try
         {
@@ -67,7 +63,7 @@ public sealed partial class TcpChatHandler(ChatService chat, LineConnection line
         }
         catch (Exception e) when (e is TimeoutException or OperationCanceledException or IOException or ConnectionResetException or ConnectionAbortedException)
         {
-            await stop.CancelAsync().ConfigureAwait(false);
+            output.CancelPendingFlush();
         }
     }
 
