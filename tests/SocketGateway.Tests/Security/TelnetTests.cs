@@ -31,6 +31,30 @@ public sealed class TelnetTests(GatewayFixture fixture)
         Assert.DoesNotContain('\uFFFD', relayed);
     }
 
+    [Fact]
+    public async Task Negotiation_that_starts_in_the_middle_of_a_line_after_plain_chat_is_filtered_from_there_on()
+    {
+        var room = GatewayFixture.Unique("telnet");
+        await using var watcher = await fixture.Host.ConnectTcpAsync(GatewayFixture.Unique("watcher"));
+        await watcher.SendAsync($"/join {room}");
+
+        using var telnet = new TcpClient();
+        await telnet.ConnectAsync("127.0.0.1", fixture.Host.TcpPort).WaitAsync(Timeouts.Step);
+        var stream = telnet.GetStream();
+        await stream.WriteAsync(Encoding.ASCII.GetBytes($"/join {room}\r\nplain first\r\n/ping\r\nhalf a li")).AsTask().WaitAsync(Timeouts.Step);
+        await ReadUntilAsync(stream, "* pong\n");
+        await watcher.ReadUntilAsync(l => l.EndsWith(": plain first", StringComparison.Ordinal));
+
+        // The rest of the line arrives with an option request (DO ECHO) and a NOP inside it.
+        byte[] rest = [.. "ne"u8, 255, 253, 1, .. " and"u8, 255, 241, .. " more\r\n/ping\r\n"u8];
+        await stream.WriteAsync(rest).AsTask().WaitAsync(Timeouts.Step);
+        var received = await ReadUntilAsync(stream, "* pong\n");
+        ByteSearch.Contains([255, 252, 1], received);   // WONT ECHO
+
+        var relayed = await watcher.ReadUntilAsync(l => l.Contains("half a li", StringComparison.Ordinal));
+        Assert.EndsWith(": half a line and more", relayed);
+    }
+
     private static async Task<byte[]> ReadUntilAsync(NetworkStream stream, string marker)
     {
         using var timeout = new CancellationTokenSource(Timeouts.Step);
