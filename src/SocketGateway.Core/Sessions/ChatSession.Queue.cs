@@ -52,12 +52,12 @@ public sealed partial class ChatSession
             "you are not reading fast enough: your queue is full; disconnecting"));
         Interlocked.Increment(ref _queuedEvents);
         Interlocked.Add(ref _queuedBytes, reason.EstimatedBytes);
-        if (!_outbound.Writer.TryWrite(reason))
+        if (!_outbound.TryWrite(reason))
         {
             Release(reason);
         }
 
-        _outbound.Writer.TryComplete();
+        _outbound.TryComplete();
         _ = Task.Delay(OverflowGrace).ContinueWith(static (_, s) => ((ChatSession)s!).Abort(), this, CancellationToken.None,
             TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
@@ -66,11 +66,11 @@ public sealed partial class ChatSession
     public sealed class OutboundReader(ChatSession session)
     {
         public ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken) =>
-            session._outbound.Reader.WaitToReadAsync(cancellationToken);
+            session._outbound.WaitToReadAsync(cancellationToken);
 
         public bool TryRead(out OutboundEvent evt)
         {
-            if (!session._outbound.Reader.TryRead(out evt!))
+            if (!session._outbound.TryRead(out evt))
             {
                 return false;
             }

@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using SocketGateway.Core.Events;
 using SocketGateway.Core.Limits;
 using SocketGateway.Core.Protocol;
@@ -12,7 +11,7 @@ namespace SocketGateway.Core.Sessions;
 /// </summary>
 public sealed partial class ChatSession
 {
-    private readonly Channel<OutboundEvent> _outbound;
+    private readonly OutboundQueue _outbound = new();
     private readonly CancellationTokenSource _aborted = new();
     private readonly List<string> _rooms = [];
     private int _abortRequested;
@@ -27,12 +26,6 @@ public sealed partial class ChatSession
         Budget = budget;
         _limits = queueLimits;
         Outbound = new OutboundReader(this);
-        // One slot more than the limit: it is kept for the line that tells an overflowing member why it is cut off.
-        _outbound = Channel.CreateBounded<OutboundEvent>(new BoundedChannelOptions(Math.Max(1, queueLimits.Events) + 1)
-        {
-            SingleReader = true,
-            FullMode = BoundedChannelFullMode.Wait,
-        });
     }
 
     public string Id { get; }
@@ -74,7 +67,7 @@ public sealed partial class ChatSession
     /// <summary>Queues an event without waiting; on overflow the member is cut off, never the sender delayed.</summary>
     public void Deliver(OutboundEvent evt)
     {
-        if (TryReserve(evt) && _outbound.Writer.TryWrite(evt))
+        if (TryReserve(evt) && _outbound.TryWrite(evt))
         {
             return;
         }
@@ -125,7 +118,7 @@ public sealed partial class ChatSession
     internal void Close()
     {
         IsClosed = true;
-        _outbound.Writer.TryComplete();
+        _outbound.TryComplete();
         NotifyDrained();
     }
 

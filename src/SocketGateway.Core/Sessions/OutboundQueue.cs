@@ -1,0 +1,195 @@
+using System.Threading.Tasks.Sources;
+using SocketGateway.Core.Protocol;
+
+namespace SocketGateway.Core.Sessions;
+
+/// <summary>
+/// A member's queue: many writers (every broadcaster), one reader (its transport's writer). It replaces a bounded
+/// <c>Channel</c> for the sake of idle connections: the channel keeps five pre-allocated async operations and its
+/// buffer for life (about 850 bytes per member), while this is one small object that holds an array only while
+/// events wait. Bounds are kept by <see cref="ChatSession"/> (events and bytes), so this queue never refuses for size.
+/// </summary>
+internal sealed class OutboundQueue : IValueTaskSource<bool>
+{
+    private readonly Lock _gate = new();
+    private OutboundEvent[] _items = [];
+    private int _head;
+    private int _count;
+    private bool _completed;
+
+    // The one pending WaitToReadAsync, if any; its continuation never runs on a broadcaster's thread.
+    private ManualResetValueTaskSourceCore<bool> _waiter = new() { RunContinuationsAsynchronously = true };
+    private bool _waiting;
+    private CancellationTokenRegistration _cancellation;
+
+    public int Count
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _count;
+            }
+        }
+    }
+
+    /// <summary>Queues an event; false once the queue is complete.</summary>
+    public bool TryWrite(OutboundEvent evt)
+    {
+        lock (_gate)
+        {
+            if (_completed)
+            {
+                return false;
+            }
+
+            if (_count == _items.Length)
+            {
+                Grow();
+            }
+
+            _items[(_head + _count) % _items.Length] = evt;
+            _count++;
+            if (!TakeWaiter())
+            {
+                return true;
+            }
+        }
+
+        _waiter.SetResult(true);
+        return true;
+    }
+
+    public bool TryRead(out OutboundEvent evt)
+    {
+        lock (_gate)
+        {
+            if (_count == 0)
+            {
+                evt = null!;
+                return false;
+            }
+
+            evt = _items[_head];
+            _items[_head] = null!;
+            _head = (_head + 1) % _items.Length;
+            if (--_count == 0)
+            {
+                // An idle member holds no array.
+                _items = [];
+                _head = 0;
+            }
+
+            return true;
+        }
+    }
+
+    /// <summary>No more writes; the reader still gets what is queued, then <c>false</c> from <see cref="WaitToReadAsync"/>.</summary>
+    public bool TryComplete()
+    {
+        lock (_gate)
+        {
+            if (_completed)
+            {
+                return false;
+            }
+
+            _completed = true;
+            if (!TakeWaiter())
+            {
+                return true;
+            }
+        }
+
+        _waiter.SetResult(false);
+        return true;
+    }
+
+    /// <summary>True when an event can be read, false when the queue is complete and empty. One caller at a time.</summary>
+    public ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken)
+    {
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled<bool>(cancellationToken);
+        }
+
+        lock (_gate)
+        {
+            if (_count > 0)
+            {
+                return new ValueTask<bool>(true);
+            }
+
+            if (_completed)
+            {
+                return new ValueTask<bool>(false);
+            }
+
+            if (_waiting)
+            {
+                throw new InvalidOperationException("the queue has one reader");
+            }
+
+            _waiter.Reset();
+            _waiting = true;
+
+            // Registered under the lock, so no writer completes the wait before the registration is stored. A token
+            // cancelled meanwhile runs Cancel right here (the lock is re-entrant).
+            if (cancellationToken.CanBeCanceled)
+            {
+                _cancellation = cancellationToken.UnsafeRegister(static (state, token) => ((OutboundQueue)state!).Cancel(token), this);
+            }
+
+            return new ValueTask<bool>(this, _waiter.Version);
+        }
+    }
+
+    bool IValueTaskSource<bool>.GetResult(short token)
+    {
+        _cancellation.Dispose();
+        _cancellation = default;
+        return _waiter.GetResult(token);
+    }
+
+    ValueTaskSourceStatus IValueTaskSource<bool>.GetStatus(short token) => _waiter.GetStatus(token);
+
+    void IValueTaskSource<bool>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+        _waiter.OnCompleted(continuation, state, token, flags);
+
+    private void Cancel(CancellationToken token)
+    {
+        lock (_gate)
+        {
+            if (!TakeWaiter())
+            {
+                return;
+            }
+        }
+
+        _waiter.SetException(new OperationCanceledException(token));
+    }
+
+    // Under the lock: whoever takes the waiter is the one who completes it.
+    private bool TakeWaiter()
+    {
+        if (!_waiting)
+        {
+            return false;
+        }
+
+        _waiting = false;
+        return true;
+    }
+
+    private void Grow()
+    {
+        var larger = new OutboundEvent[Math.Max(4, _items.Length * 2)];
+        for (var i = 0; i < _count; i++)
+        {
+            larger[i] = _items[(_head + i) % _items.Length];
+        }
+
+        _items = larger;
+        _head = 0;
+    }
+}

@@ -1,0 +1,121 @@
+using SocketGateway.Core.Events;
+using SocketGateway.Core.Protocol;
+using SocketGateway.Core.Sessions;
+
+namespace SocketGateway.Core.Tests.Sessions;
+
+public sealed class OutboundQueueTests
+{
+    private static OutboundEvent Info(int i) => new(new InfoEvent(i.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+
+    private static string Text(OutboundEvent evt) => ((InfoEvent)evt.Event).Text;
+
+    [Fact]
+    public void Events_come_out_in_order_across_growth_and_wrap_around()
+    {
+        var queue = new OutboundQueue();
+        var expected = 0;
+        var next = 0;
+        // Interleaved writes and reads make the ring wrap while it grows.
+        for (var round = 0; round < 50; round++)
+        {
+            for (var i = 0; i < round % 7 + 1; i++)
+            {
+                Assert.True(queue.TryWrite(Info(next++)));
+            }
+
+            for (var i = 0; i < round % 5 && queue.TryRead(out var evt); i++)
+            {
+                Assert.Equal((expected++).ToString(System.Globalization.CultureInfo.InvariantCulture), Text(evt));
+            }
+        }
+
+        while (queue.TryRead(out var evt))
+        {
+            Assert.Equal((expected++).ToString(System.Globalization.CultureInfo.InvariantCulture), Text(evt));
+        }
+
+        Assert.Equal(next, expected);
+        Assert.Equal(0, queue.Count);
+    }
+
+    [Fact]
+    public async Task A_pending_wait_completes_on_write_and_ends_false_after_completion_and_drain()
+    {
+        var queue = new OutboundQueue();
+        var wait = queue.WaitToReadAsync(CancellationToken.None);
+        Assert.False(wait.IsCompleted);
+        queue.TryWrite(Info(1));
+        Assert.True(await wait);
+
+        Assert.True(queue.TryComplete());
+        Assert.False(queue.TryWrite(Info(2)));
+        Assert.True(await queue.WaitToReadAsync(CancellationToken.None)); // what was queued is still read
+        Assert.True(queue.TryRead(out _));
+        Assert.False(await queue.WaitToReadAsync(CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Completing_wakes_a_pending_wait_with_false()
+    {
+        var queue = new OutboundQueue();
+        var wait = queue.WaitToReadAsync(CancellationToken.None);
+        queue.TryComplete();
+        Assert.False(await wait);
+    }
+
+    [Fact]
+    public async Task A_cancelled_wait_throws_and_the_next_wait_still_works()
+    {
+        var queue = new OutboundQueue();
+        using var cts = new CancellationTokenSource();
+        var wait = queue.WaitToReadAsync(cts.Token);
+        await cts.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await wait);
+
+        var again = queue.WaitToReadAsync(cts.Token);
+        Assert.True(again.IsCanceled);
+
+        var next = queue.WaitToReadAsync(CancellationToken.None);
+        queue.TryWrite(Info(1));
+        Assert.True(await next);
+    }
+
+    [Fact]
+    public async Task Many_writers_one_reader_every_event_arrives_once_in_each_writer_s_order()
+    {
+        const int writers = 4;
+        const int perWriter = 20_000;
+        var queue = new OutboundQueue();
+        var events = Enumerable.Range(0, writers).Select(w => Enumerable.Range(0, perWriter)
+            .Select(i => new OutboundEvent(new InfoEvent($"{w}:{i}"))).ToArray()).ToArray();
+        var reader = Task.Run(async () =>
+        {
+            var lastSeen = Enumerable.Repeat(-1, writers).ToArray();
+            var count = 0;
+            while (await queue.WaitToReadAsync(CancellationToken.None))
+            {
+                while (queue.TryRead(out var evt))
+                {
+                    var parts = Text(evt).Split(':');
+                    var (w, i) = (int.Parse(parts[0], System.Globalization.CultureInfo.InvariantCulture), int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture));
+                    Assert.Equal(lastSeen[w] + 1, i);
+                    lastSeen[w] = i;
+                    count++;
+                }
+            }
+
+            return count;
+        });
+
+        await Task.WhenAll(Enumerable.Range(0, writers).Select(w => Task.Run(() =>
+        {
+            foreach (var evt in events[w])
+            {
+                Assert.True(queue.TryWrite(evt));
+            }
+        })));
+        queue.TryComplete();
+        Assert.Equal(writers * perWriter, await reader.WaitAsync(TimeSpan.FromSeconds(30)));
+    }
+}
