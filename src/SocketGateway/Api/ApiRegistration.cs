@@ -29,13 +29,24 @@ public static class ApiRegistration
         return services;
     }
 
-    /// <summary>Every error answer, the framework's own included, is problem+json.</summary>
+    /// <summary>
+    /// Every error answer, the framework's own included, is problem+json. A WebSocket upgrade skips these two: its
+    /// answer is the upgrade or the WebSocket layer's own refusal, and a middleware on the path of a connection that
+    /// lives for hours keeps its state alive for as long (about 250 bytes per browser).
+    /// </summary>
     public static WebApplication UseGatewayErrors(this WebApplication app)
     {
-        app.UseExceptionHandler();
-        app.UseStatusCodePages();
+        app.UseWhen(context => !IsWebSocketUpgrade(context), errors =>
+        {
+            errors.UseExceptionHandler();
+            errors.UseStatusCodePages();
+        });
         return app;
     }
+
+    private static bool IsWebSocketUpgrade(HttpContext context) =>
+        context.Request.Headers.Upgrade.ToString().Contains("websocket", StringComparison.OrdinalIgnoreCase)
+        || context.Features.Get<IHttpExtendedConnectFeature>()?.IsExtendedConnect == true;
 
     /// <summary>REST bodies are small JSON documents: a larger one is refused (413) before it is read.</summary>
     public static WebApplication UseApiLimits(this WebApplication app)
@@ -61,8 +72,12 @@ public static class ApiRegistration
     {
         if (app.Configuration.GetSection(GatewayOptions.Section).Get<GatewayOptions>()?.Swagger.Enabled ?? true)
         {
-            app.UseSwagger();
-            app.UseSwaggerUI();
+            // Only on its own path, so that long-lived requests (hub, /ws) do not carry two idle middleware frames.
+            app.UseWhen(context => context.Request.Path.StartsWithSegments("/swagger", StringComparison.OrdinalIgnoreCase), swagger =>
+            {
+                swagger.UseSwagger();
+                swagger.UseSwaggerUI();
+            });
         }
 
         return app;
