@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Options;
 using SocketGateway.Core.Protocol;
 
 namespace SocketGateway.Hubs;
@@ -18,6 +19,11 @@ public static class HubRegistration
             .AddJsonProtocol(options => JsonEventWriter.Configure(options.PayloadSerializerOptions));
         services.AddSingleton<HubConnections>();
         services.AddSingleton<HubLifetimeManager<ChatHub>>(sp => sp.GetRequiredService<HubConnections>());
+        services.AddOptions<HubDeliveryOptions>().BindConfiguration(HubDeliveryOptions.Section);
+        // The real clock even when a test brings its own: a frozen clock must not stop event delivery.
+        services.AddSingleton(sp => new FlushPacer(
+            TimeSpan.FromMilliseconds(Math.Max(0, sp.GetRequiredService<IOptions<HubDeliveryOptions>>().Value.FlushIntervalMilliseconds)),
+            TimeProvider.System));
         services.AddSingleton<HubSessions>();
         return services;
     }

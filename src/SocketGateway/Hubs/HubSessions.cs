@@ -9,7 +9,7 @@ using SocketGateway.Core.Sessions;
 namespace SocketGateway.Hubs;
 
 /// <summary>The chat session behind each hub connection, and the pump that writes its events to the browser.</summary>
-public sealed partial class HubSessions(ChatService chat, HubConnections connections, ILogger<HubSessions> logger)
+public sealed partial class HubSessions(ChatService chat, HubConnections connections, FlushPacer pacer, ILogger<HubSessions> logger)
 {
     private readonly ConcurrentDictionary<string, ChatSession> _sessions = new(StringComparer.Ordinal);
 
@@ -51,6 +51,9 @@ public sealed partial class HubSessions(ChatService chat, HubConnections connect
     /// Drains the session's queue to the browser: one event is written as its shared serialized message; when
     /// several are waiting, their serialized bytes (each made once per event, for every recipient) are copied into
     /// one pooled buffer and written together, so a busy member costs one write and one flush per batch, not per event.
+    /// After a write that emptied the queue the pump waits for the pacer's next tick, so that a member receiving a
+    /// steady stream gets it in batches too. The pump ends when the session's queue is completed (on disconnect or
+    /// overflow), so the wait for events needs no cancellation registration of its own.
     /// </summary>
     private async Task PumpAsync(ChatSession session, HubConnectionContext connection)
     {
@@ -58,18 +61,17 @@ public sealed partial class HubSessions(ChatService chat, HubConnections connect
         var protocol = connection.Protocol;
         try
         {
-            while (await session.Outbound.WaitToReadAsync(aborted).ConfigureAwait(false))
+            while (await session.Outbound.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false))
             {
                 SerializedHubMessage? single = null;
                 var batch = default(PooledBatch);
                 while (batch.Length < BatchBytes && session.Outbound.TryRead(out var evt))
                 {
-                    if (HubEventNames.For(evt.Event) is not { } target)
+                    if (HubEventMessages.For(evt) is not { } message)
                     {
                         continue;
                     }
 
-                    var message = evt.GetAdapterPayload(e => new SerializedHubMessage(new InvocationMessage(target, [e])));
                     if (single is null && batch.IsEmpty)
                     {
                         single = message;
@@ -85,6 +87,7 @@ public sealed partial class HubSessions(ChatService chat, HubConnections connect
                     batch.Append(message.GetSerializedMessage(protocol).Span);
                 }
 
+                var full = batch.Length >= BatchBytes;
                 try
                 {
                     if (single is not null)
@@ -96,10 +99,19 @@ public sealed partial class HubSessions(ChatService chat, HubConnections connect
                         // WriteAsync has copied the bytes into the connection's pipe when it completes.
                         await connection.WriteAsync(new SerializedHubMessage([new SerializedMessage(protocol.Name, batch.Memory)]), aborted).ConfigureAwait(false);
                     }
+                    else
+                    {
+                        continue;
+                    }
                 }
                 finally
                 {
                     batch.Return();
+                }
+
+                if (!full)
+                {
+                    await pacer.NextTickAsync().ConfigureAwait(false);
                 }
             }
         }
