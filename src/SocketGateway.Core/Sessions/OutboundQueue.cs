@@ -9,7 +9,7 @@ namespace SocketGateway.Core.Sessions;
 /// buffer for life (about 850 bytes per member), while this is one small object that holds an array only while
 /// events wait. Bounds are kept by <see cref="ChatSession"/> (events and bytes), so this queue never refuses for size.
 /// </summary>
-internal sealed class OutboundQueue : IValueTaskSource<bool>
+internal sealed class OutboundQueue : IValueTaskSource<bool>, IThreadPoolWorkItem
 {
     private readonly Lock _gate = new();
     private OutboundEvent[] _items = [];
@@ -17,9 +17,13 @@ internal sealed class OutboundQueue : IValueTaskSource<bool>
     private int _count;
     private bool _completed;
 
-    // The one pending WaitToReadAsync, if any; its continuation never runs on a broadcaster's thread.
-    private ManualResetValueTaskSourceCore<bool> _waiter = new() { RunContinuationsAsynchronously = true };
+    // The one pending WaitToReadAsync, if any. Its completion is queued to the thread pool's global queue (as a
+    // channel does), never run on a broadcaster's thread and never pushed on its local queue: a broadcast wakes
+    // hundreds of readers, and a local queue runs them last-in first-out while other threads must steal them.
+    private ManualResetValueTaskSourceCore<bool> _waiter;
     private bool _waiting;
+    private bool _signalResult;
+    private Exception? _signalError;
     private CancellationTokenRegistration _cancellation;
 
     public int Count
@@ -56,7 +60,7 @@ internal sealed class OutboundQueue : IValueTaskSource<bool>
             }
         }
 
-        _waiter.SetResult(true);
+        Signal(true, null);
         return true;
     }
 
@@ -101,7 +105,7 @@ internal sealed class OutboundQueue : IValueTaskSource<bool>
             }
         }
 
-        _waiter.SetResult(false);
+        Signal(false, null);
         return true;
     }
 
@@ -166,7 +170,28 @@ internal sealed class OutboundQueue : IValueTaskSource<bool>
             }
         }
 
-        _waiter.SetException(new OperationCanceledException(token));
+        Signal(false, new OperationCanceledException(token));
+    }
+
+    // Only the one who took the waiter calls this, once per wait.
+    private void Signal(bool result, Exception? error)
+    {
+        _signalResult = result;
+        _signalError = error;
+        ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+    }
+
+    void IThreadPoolWorkItem.Execute()
+    {
+        if (_signalError is { } error)
+        {
+            _signalError = null;
+            _waiter.SetException(error);
+        }
+        else
+        {
+            _waiter.SetResult(_signalResult);
+        }
     }
 
     // Under the lock: whoever takes the waiter is the one who completes it.
