@@ -15,6 +15,7 @@ public sealed partial class ChatSession
     private readonly CancellationTokenSource _aborted = new();
     private readonly List<string> _rooms = [];
     private int _abortRequested;
+    private volatile bool _writerStopped;
     private TaskCompletionSource? _drainWaiter;
 
     internal ChatSession(string id, string via, string? remoteAddress, DateTimeOffset connectedAt, QueueLimits queueLimits, MessageBudget budget)
@@ -86,11 +87,11 @@ public sealed partial class ChatSession
     /// </summary>
     public async ValueTask WaitForOutboundBelowAsync(int threshold, CancellationToken cancellationToken)
     {
-        while (QueuedEvents > threshold && !IsClosed && !WasAborted)
+        while (QueuedEvents > threshold && !IsClosed && !WasAborted && !_writerStopped)
         {
             var waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             Interlocked.Exchange(ref _drainWaiter, waiter); // a full fence: the checks below must not move above it
-            if (QueuedEvents <= threshold || WasAborted)
+            if (QueuedEvents <= threshold || WasAborted || _writerStopped)
             {
                 return;
             }
@@ -101,6 +102,16 @@ public sealed partial class ChatSession
 
     /// <summary>Called by the writer after each batch, to wake a reader waiting for the queue to drain.</summary>
     public void NotifyDrained() => Interlocked.Exchange(ref _drainWaiter, null)?.TrySetResult();
+
+    /// <summary>
+    /// Called by the writer when it stops for good (its peer is gone): nothing will drain the queue any more, so a
+    /// reader waiting for that goes on, and finds the connection's end.
+    /// </summary>
+    public void WriterStopped()
+    {
+        _writerStopped = true;
+        NotifyDrained();
+    }
 
     public void Abort()
     {

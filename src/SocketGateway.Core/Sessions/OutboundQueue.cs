@@ -6,11 +6,14 @@ namespace SocketGateway.Core.Sessions;
 /// <summary>
 /// A member's queue: many writers (every broadcaster), one reader (its transport's writer). It replaces a bounded
 /// <c>Channel</c> for the sake of idle connections: the channel keeps five pre-allocated async operations and its
-/// buffer for life (about 850 bytes per member), while this is one small object that holds an array only while
-/// events wait. Bounds are kept by <see cref="ChatSession"/> (events and bytes), so this queue never refuses for size.
+/// buffer for life (about 850 bytes per member), while this is one small object and a ring of a few slots when idle
+/// (a ring grown by a burst is let go once drained). Bounds are kept by <see cref="ChatSession"/> (events and bytes),
+/// so this queue never refuses for size.
 /// </summary>
 internal sealed class OutboundQueue : IValueTaskSource<bool>, IThreadPoolWorkItem
 {
+    private const int KeptSlots = 8;
+
     private readonly Lock _gate = new();
     private OutboundEvent[] _items = [];
     private int _head;
@@ -22,6 +25,7 @@ internal sealed class OutboundQueue : IValueTaskSource<bool>, IThreadPoolWorkIte
     // hundreds of readers, and a local queue runs them last-in first-out while other threads must steal them.
     private ManualResetValueTaskSourceCore<bool> _waiter;
     private bool _waiting;
+    private bool _reading; // from WaitToReadAsync until its result is taken: the guard against a second reader
     private bool _signalResult;
     private Exception? _signalError;
     private CancellationTokenRegistration _cancellation;
@@ -79,8 +83,13 @@ internal sealed class OutboundQueue : IValueTaskSource<bool>, IThreadPoolWorkIte
             _head = (_head + 1) % _items.Length;
             if (--_count == 0)
             {
-                // An idle member holds no array.
-                _items = [];
+                // A small ring stays (a member that gets one event at a time must not allocate one per event); one
+                // grown by a burst goes, so an idle member holds at most a few slots.
+                if (_items.Length > KeptSlots)
+                {
+                    _items = [];
+                }
+
                 _head = 0;
             }
 
@@ -129,13 +138,14 @@ internal sealed class OutboundQueue : IValueTaskSource<bool>, IThreadPoolWorkIte
                 return new ValueTask<bool>(false);
             }
 
-            if (_waiting)
+            if (_reading)
             {
                 throw new InvalidOperationException("the queue has one reader");
             }
 
             _waiter.Reset();
             _waiting = true;
+            _reading = true;
 
             // Registered under the lock, so no writer completes the wait before the registration is stored. A token
             // cancelled meanwhile runs Cancel right here (the lock is re-entrant).
@@ -152,7 +162,17 @@ internal sealed class OutboundQueue : IValueTaskSource<bool>, IThreadPoolWorkIte
     {
         _cancellation.Dispose();
         _cancellation = default;
-        return _waiter.GetResult(token);
+        try
+        {
+            return _waiter.GetResult(token);
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                _reading = false;
+            }
+        }
     }
 
     ValueTaskSourceStatus IValueTaskSource<bool>.GetStatus(short token) => _waiter.GetStatus(token);

@@ -2,6 +2,8 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.OpenApi;
 using SocketGateway.Core.Protocol;
 using SocketGateway.Hosting;
+using SocketGateway.Hubs;
+using SocketGateway.WebSockets;
 
 namespace SocketGateway.Api;
 
@@ -45,8 +47,10 @@ public static class ApiRegistration
     }
 
     private static bool IsWebSocketUpgrade(HttpContext context) =>
-        context.Request.Headers.Upgrade.ToString().Contains("websocket", StringComparison.OrdinalIgnoreCase)
-        || context.Features.Get<IHttpExtendedConnectFeature>()?.IsExtendedConnect == true;
+        (context.Request.Path.StartsWithSegments(HubRegistration.Path, StringComparison.OrdinalIgnoreCase)
+            || context.Request.Path.StartsWithSegments(LineWebSocketEndpoint.Path, StringComparison.OrdinalIgnoreCase))
+        && (context.Request.Headers.Upgrade.ToString().Contains("websocket", StringComparison.OrdinalIgnoreCase)
+            || context.Features.Get<IHttpExtendedConnectFeature>()?.IsExtendedConnect == true);
 
     /// <summary>REST bodies are small JSON documents: a larger one is refused (413) before it is read.</summary>
     public static WebApplication UseApiLimits(this WebApplication app)

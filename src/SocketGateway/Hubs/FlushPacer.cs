@@ -64,6 +64,13 @@ public sealed class FlushPacer : IDisposable
 
         // Waiters from before the swap are released now; one that took the new tick set _waiting and gets the next.
         Interlocked.Exchange(ref _tick, NewTick()).TrySetResult();
+        if (Volatile.Read(ref _disposed))
+        {
+            // Disposed meanwhile: the tick just made would never come, so release it too.
+            Volatile.Read(ref _tick).TrySetResult();
+            return;
+        }
+
         if (Interlocked.Exchange(ref _waiting, 0) == 1)
         {
             return;

@@ -53,14 +53,17 @@ public sealed class LineConnection(LineCommands commands, GatewayLimits limits, 
 
                 var result = await input.ReadAsync(cancellationToken).ConfigureAwait(false);
                 var buffer = result.Buffer;
-                var proxyHeader = probingProxyHeader ? ProbeProxyHeader(buffer, result.IsCompleted) : ProxyHeaderStatus.NotProxy;
+                // A read woken by the deadline timer while the first bytes still might be a header ("\r\n" starts a
+                // v2 one) decides that they are not: a proxy does not spread its header over the line timeout.
+                var proxyHeader = probingProxyHeader
+                    ? ProbeProxyHeader(buffer, inputEnded: result.IsCompleted || result.IsCanceled)
+                    : ProxyHeaderStatus.NotProxy;
                 probingProxyHeader = proxyHeader == ProxyHeaderStatus.Incomplete;
-                if (proxyHeader != ProxyHeaderStatus.Incomplete && telnet is null
+                if (proxyHeader is ProxyHeaderStatus.NotProxy or ProxyHeaderStatus.Invalid && telnet is null
                     && guards.HasFlag(LineInputGuards.FilterTelnet) && buffer.PositionOf(TelnetFilter.Iac) is not null)
                 {
-                    // From here on the filter reads the socket, starting again with these very bytes.
-                    input.AdvanceTo(buffer.Start);
-                    telnet = new TelnetInput(input, session);
+                    // From here on the filter reads the socket; it starts with these very bytes, so none is read twice.
+                    telnet = new TelnetInput(input, buffer, session);
                     input = telnet.Reader;
                     timer?.Dispose();
                     timer = null;
@@ -96,6 +99,12 @@ public sealed class LineConnection(LineCommands commands, GatewayLimits limits, 
                         }
 
                         firstLine = false;
+                        if (session.WasAborted)
+                        {
+                            // Cut off as a slow consumer: nothing it already sent is acted on any more.
+                            return false;
+                        }
+
                         if (!await commands.ExecuteAsync(session, line, cancellationToken).ConfigureAwait(false))
                         {
                             return true;
@@ -143,7 +152,8 @@ public sealed class LineConnection(LineCommands commands, GatewayLimits limits, 
 
     /// <summary>
     /// Whether the input starts with a PROXY header; <see cref="ProxyHeaderStatus.Incomplete"/> while the first few
-    /// bytes cannot tell yet (a chat line is never held back beyond them). Ended input is no header.
+    /// bytes cannot tell yet (a chat line is never held back beyond them). Input that ended (or waited too long) is
+    /// no header.
     /// </summary>
     private static ProxyHeaderStatus ProbeProxyHeader(ReadOnlySequence<byte> buffer, bool inputEnded)
     {

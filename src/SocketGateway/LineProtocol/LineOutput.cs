@@ -13,28 +13,35 @@ public static class LineOutput
 
     public static async Task PumpAsync(ChatSession session, PipeWriter output, CancellationToken cancellationToken)
     {
-        var queue = session.Outbound;
-        var encoder = default(LineEncoder);
-        while (await queue.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+        try
         {
-            var pending = 0L;
-            while (pending < FlushThreshold && queue.TryRead(out var evt))
+            var queue = session.Outbound;
+            var encoder = default(LineEncoder);
+            while (await queue.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                if (!encoder.TryEncode(evt, out var bytes))
+                var pending = 0L;
+                while (pending < FlushThreshold && queue.TryRead(out var evt))
                 {
-                    continue;
+                    if (!encoder.TryEncode(evt, out var bytes))
+                    {
+                        continue;
+                    }
+
+                    output.Write(bytes.Span);
+                    pending += bytes.Length;
                 }
 
-                output.Write(bytes.Span);
-                pending += bytes.Length;
+                var flush = await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+                session.NotifyDrained();
+                if (flush.IsCompleted || flush.IsCanceled)
+                {
+                    return;
+                }
             }
-
-            var flush = await output.FlushAsync(cancellationToken).ConfigureAwait(false);
-            session.NotifyDrained();
-            if (flush.IsCompleted || flush.IsCanceled)
-            {
-                return;
-            }
+        }
+        finally
+        {
+            session.WriterStopped();
         }
     }
 }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.IO.Pipelines;
 using Microsoft.AspNetCore.Connections;
 using SocketGateway.Core.Events;
@@ -15,14 +16,23 @@ namespace SocketGateway.LineProtocol;
 public sealed class TelnetInput : IAsyncDisposable
 {
     private readonly Pipe _filtered = new(new PipeOptions(useSynchronizationContext: false));
+    private readonly TelnetFilter _filter = new();
     private readonly PipeReader _source;
+    private readonly ChatSession _session;
     private readonly Task _pump;
+    private volatile bool _stopping;
 
-    /// <summary>Starts filtering <paramref name="source"/> from its first unconsumed byte.</summary>
-    public TelnetInput(PipeReader source, ChatSession session)
+    /// <summary>
+    /// Takes over <paramref name="source"/> in the middle of a read: <paramref name="first"/>, that read's bytes, is
+    /// filtered at once and consumed, and the filter reads everything after it.
+    /// </summary>
+    public TelnetInput(PipeReader source, ReadOnlySequence<byte> first, ChatSession session)
     {
         _source = source;
-        _pump = PumpAsync(source, _filtered.Writer, session);
+        _session = session;
+        Filter(first, _filtered.Writer);
+        source.AdvanceTo(first.End);
+        _pump = PumpAsync();
     }
 
     /// <summary>The client's input without telnet negotiation.</summary>
@@ -30,45 +40,34 @@ public sealed class TelnetInput : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        _stopping = true;
         await _filtered.Reader.CompleteAsync().ConfigureAwait(false);
         _source.CancelPendingRead();
         await _pump.ConfigureAwait(false);
     }
 
     /// <summary>Never throws: however the input ends, the filtered pipe is completed.</summary>
-    private static async Task PumpAsync(PipeReader input, PipeWriter output, ChatSession session)
+    private async Task PumpAsync()
     {
-        var filter = new TelnetFilter();
+        var output = _filtered.Writer;
         Exception? error = null;
         try
         {
-            while (true)
+            // Back-pressure: when the line reader stops (the message budget), this stops reading the socket.
+            var flush = await output.FlushAsync().ConfigureAwait(false);
+            while (!flush.IsCompleted && !flush.IsCanceled)
             {
-                var result = await input.ReadAsync().ConfigureAwait(false);
-                var buffer = result.Buffer;
-                foreach (var segment in buffer)
-                {
-                    var written = filter.Filter(segment.Span, output.GetSpan(segment.Length + 1));
-                    output.Advance(written);
-                }
+                var result = await _source.ReadAsync().ConfigureAwait(false);
+                Filter(result.Buffer, output);
+                _source.AdvanceTo(result.Buffer.End);
 
-                input.AdvanceTo(buffer.End);
-                if (filter.TakeReplies() is { Length: > 0 } refusals)
-                {
-                    session.Send(new RawBytesEvent(refusals));
-                }
-
-                if (result.IsCanceled || result.IsCompleted)
+                // A cancelled read that is not ours is a late wake-up meant for the reader before the switch.
+                if (result.IsCompleted || (result.IsCanceled && _stopping))
                 {
                     break;
                 }
 
-                // Back-pressure: when the line reader stops (the message budget), this stops reading the socket.
-                var flush = await output.FlushAsync().ConfigureAwait(false);
-                if (flush.IsCompleted || flush.IsCanceled)
-                {
-                    break;
-                }
+                flush = await output.FlushAsync().ConfigureAwait(false);
             }
         }
         catch (Exception e) when (e is IOException or ConnectionResetException or ConnectionAbortedException or InvalidOperationException)
@@ -77,5 +76,19 @@ public sealed class TelnetInput : IAsyncDisposable
         }
 
         await output.CompleteAsync(error).ConfigureAwait(false);
+    }
+
+    private void Filter(ReadOnlySequence<byte> input, PipeWriter output)
+    {
+        foreach (var segment in input)
+        {
+            var written = _filter.Filter(segment.Span, output.GetSpan(segment.Length + 1));
+            output.Advance(written);
+        }
+
+        if (_filter.TakeReplies() is { Length: > 0 } refusals)
+        {
+            _session.Send(new RawBytesEvent(refusals));
+        }
     }
 }

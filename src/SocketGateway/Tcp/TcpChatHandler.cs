@@ -63,7 +63,15 @@ public sealed partial class TcpChatHandler(ChatService chat, LineConnection line
         }
         catch (Exception e) when (e is TimeoutException or OperationCanceledException or IOException or ConnectionResetException or ConnectionAbortedException)
         {
+            // The writer can only be waiting on a flush now; once it has stopped, Kestrel may complete the output.
             output.CancelPendingFlush();
+            try
+            {
+                await writer.WaitAsync(DrainTimeout).ConfigureAwait(false);
+            }
+            catch (Exception late) when (late is TimeoutException or OperationCanceledException or IOException or ConnectionResetException or ConnectionAbortedException or InvalidOperationException)
+            {
+            }
         }
     }
 

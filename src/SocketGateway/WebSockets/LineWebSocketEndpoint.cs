@@ -153,6 +153,18 @@ public static partial class LineWebSocketEndpoint
 
     private static async Task SendAsync(WebSocket socket, ChatSession session, CancellationToken cancellationToken)
     {
+        try
+        {
+            await SendEventsAsync(socket, session, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            session.WriterStopped();
+        }
+    }
+
+    private static async Task SendEventsAsync(WebSocket socket, ChatSession session, CancellationToken cancellationToken)
+    {
         var queue = session.Outbound;
         var encoder = default(LineEncoder);
         while (await queue.WaitToReadAsync(cancellationToken).ConfigureAwait(false))

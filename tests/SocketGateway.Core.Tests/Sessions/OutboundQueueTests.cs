@@ -40,6 +40,23 @@ public sealed class OutboundQueueTests
     }
 
     [Fact]
+    public void A_member_that_gets_one_event_at_a_time_allocates_nothing_per_event()
+    {
+        var queue = new OutboundQueue();
+        var evt = Info(1);
+        queue.TryWrite(evt);
+        queue.TryRead(out _);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 1000; i++)
+        {
+            queue.TryWrite(evt);
+            queue.TryRead(out _);
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Fact]
     public async Task A_pending_wait_completes_on_write_and_ends_false_after_completion_and_drain()
     {
         var queue = new OutboundQueue();

@@ -52,6 +52,21 @@ public sealed class SlowConsumerTests
     }
 
     [Fact]
+    public async Task A_reader_waiting_for_its_queue_to_drain_goes_on_when_the_writer_stops_for_good()
+    {
+        var session = Connect(new GatewayLimits { OutboundQueueLength = 100, OutboundQueueBytes = 0 });
+        for (var i = 0; i < 20; i++)
+        {
+            session.Send(new InfoEvent($"event {i}"));
+        }
+
+        var wait = session.WaitForOutboundBelowAsync(5, CancellationToken.None);
+        Assert.False(wait.IsCompleted);
+        session.WriterStopped();
+        await wait.AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
     public void The_byte_bound_counts_what_waits_and_frees_what_was_read()
     {
         var session = Connect(new GatewayLimits { OutboundQueueLength = 1000, OutboundQueueBytes = 10_000 });

@@ -94,6 +94,8 @@ public sealed class UntrustedProxyTests(UntrustedProxyGateway gateway) : IClassF
     {
         "PROXY TCP4 203.0.113.7 192.0.2.1 40000 5555\r\n",
         Convert.ToBase64String(ProxyTestClients.V2Tcp4("203.0.113.7", 40000, "192.0.2.1", 5555)),
+        // 0xFF bytes in the addresses and ports look like telnet IAC: the header must be refused all the same.
+        Convert.ToBase64String(ProxyTestClients.V2Tcp4("203.0.113.255", 65535, "192.0.2.255", 5555)),
     };
 
     [Theory]

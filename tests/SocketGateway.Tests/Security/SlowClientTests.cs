@@ -47,6 +47,22 @@ public sealed class SlowClientTests(ShortTimeoutGateway gateway) : IClassFixture
     }
 
     [Fact]
+    public async Task A_first_empty_line_which_starts_like_a_proxy_header_is_a_line_and_no_deadline_runs_after_it()
+    {
+        await using var client = await LineClient.ConnectTcpAsync(gateway.Host.TcpPort);
+        await client.ReadWelcomeAsync();
+        await client.SendRawAsync("\r\n"u8.ToArray()); // also the first two bytes of a PROXY v2 signature
+
+        // Another client's line timing out is proof that more than the line timeout has passed.
+        await using var slow = await gateway.Host.ConnectTcpAsync(GatewayFixture.Unique("slow"));
+        await slow.SendRawAsync("hel"u8.ToArray());
+        await slow.ReadUntilAsync(l => l.StartsWith("! bad_argument: a line must be completed", StringComparison.Ordinal));
+
+        await client.SendAsync("/ping");
+        Assert.Equal("* pong", await client.ReadUntilAsync(l => l.StartsWith('*') || l.StartsWith('!')));
+    }
+
+    [Fact]
     public async Task A_connection_that_never_sends_a_line_is_closed_after_the_login_timeout()
     {
         await using var client = await gateway.Host.ConnectTcpAsync();
