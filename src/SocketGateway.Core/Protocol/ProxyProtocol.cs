@@ -46,6 +46,15 @@ public static class ProxyProtocol
 
     private static ReadOnlySpan<byte> V2Signature => [0x0D, 0x0A, 0x0D, 0x0A, 0x00, 0x0D, 0x0A, 0x51, 0x55, 0x49, 0x54, 0x0A];
 
+    /// <summary>Parses a header at the start of <paramref name="input"/>; <paramref name="consumed"/> is past it on <see cref="ProxyHeaderStatus.Header"/>.</summary>
+    public static ProxyHeaderStatus TryParse(ReadOnlySequence<byte> input, out ProxyHeader header, out SequencePosition consumed)
+    {
+        var reader = new SequenceReader<byte>(input);
+        var status = TryParse(ref reader, out header);
+        consumed = reader.Position;
+        return status;
+    }
+
     /// <summary>Parses a header at the reader's position; only on <see cref="ProxyHeaderStatus.Header"/> does the reader move.</summary>
     public static ProxyHeaderStatus TryParse(ref SequenceReader<byte> reader, out ProxyHeader header)
     {

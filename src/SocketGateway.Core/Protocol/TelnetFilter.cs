@@ -134,8 +134,7 @@ public sealed class TelnetFilter
             Will => (Dont, option + 256),
             _ => ((byte)0, -1),
         };
-        _refused ??= new bool[512];
-        if (slot < 0 || _refused[slot])
+        if (slot < 0 || (_refused ??= new bool[512])[slot])
         {
             return;
         }

@@ -87,11 +87,11 @@ public sealed partial class ChatSession
     /// </summary>
     public async ValueTask WaitForOutboundBelowAsync(int threshold, CancellationToken cancellationToken)
     {
-        while (QueuedEvents > threshold && !IsClosed && !WasAborted && !_writerStopped)
+        while (MustWaitForDrain(threshold))
         {
             var waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             Interlocked.Exchange(ref _drainWaiter, waiter); // a full fence: the checks below must not move above it
-            if (QueuedEvents <= threshold || WasAborted || _writerStopped)
+            if (!MustWaitForDrain(threshold))
             {
                 return;
             }
@@ -99,6 +99,9 @@ public sealed partial class ChatSession
             await waiter.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
     }
+
+    // Nothing will drain the queue of a closed or aborted session, or one whose writer stopped.
+    private bool MustWaitForDrain(int threshold) => QueuedEvents > threshold && !IsClosed && !WasAborted && !_writerStopped;
 
     /// <summary>Called by the writer after each batch, to wake a reader waiting for the queue to drain.</summary>
     public void NotifyDrained() => Interlocked.Exchange(ref _drainWaiter, null)?.TrySetResult();

@@ -2,8 +2,6 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.OpenApi;
 using SocketGateway.Core.Protocol;
 using SocketGateway.Hosting;
-using SocketGateway.Hubs;
-using SocketGateway.WebSockets;
 
 namespace SocketGateway.Api;
 
@@ -47,8 +45,7 @@ public static class ApiRegistration
     }
 
     private static bool IsWebSocketUpgrade(HttpContext context) =>
-        (context.Request.Path.StartsWithSegments(HubRegistration.Path, StringComparison.OrdinalIgnoreCase)
-            || context.Request.Path.StartsWithSegments(LineWebSocketEndpoint.Path, StringComparison.OrdinalIgnoreCase))
+        BrowserConnectionPolicy.IsBrowserSocketPath(context.Request.Path)
         && (context.Request.Headers.Upgrade.ToString().Contains("websocket", StringComparison.OrdinalIgnoreCase)
             || context.Features.Get<IHttpExtendedConnectFeature>()?.IsExtendedConnect == true);
 

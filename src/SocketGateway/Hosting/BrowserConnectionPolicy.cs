@@ -23,8 +23,7 @@ public static class BrowserConnectionPolicy
         app.Use(async (context, next) =>
         {
             var path = context.Request.Path;
-            var isHub = path.StartsWithSegments(HubRegistration.Path, StringComparison.OrdinalIgnoreCase);
-            if (!isHub && !path.StartsWithSegments(LineWebSocketEndpoint.Path, StringComparison.OrdinalIgnoreCase))
+            if (!IsBrowserSocketPath(path))
             {
                 await next(context).ConfigureAwait(false);
                 return;
@@ -37,7 +36,7 @@ public static class BrowserConnectionPolicy
                 return;
             }
 
-            if (!isHub || !context.WebSockets.IsWebSocketRequest)
+            if (!path.StartsWithSegments(HubRegistration.Path, StringComparison.OrdinalIgnoreCase) || !context.WebSockets.IsWebSocketRequest)
             {
                 await next(context).ConfigureAwait(false);
                 return;
@@ -58,6 +57,11 @@ public static class BrowserConnectionPolicy
         });
         return app;
     }
+
+    /// <summary>The paths where a browser opens a long-lived socket: the hub and the raw WebSocket.</summary>
+    public static bool IsBrowserSocketPath(PathString path) =>
+        path.StartsWithSegments(HubRegistration.Path, StringComparison.OrdinalIgnoreCase)
+        || path.StartsWithSegments(LineWebSocketEndpoint.Path, StringComparison.OrdinalIgnoreCase);
 
     public static bool IsAllowedOrigin(HttpRequest request, IReadOnlyCollection<string> allowed)
     {

@@ -157,8 +157,7 @@ public sealed class LineConnection(LineCommands commands, GatewayLimits limits, 
     /// </summary>
     private static ProxyHeaderStatus ProbeProxyHeader(ReadOnlySequence<byte> buffer, bool inputEnded)
     {
-        var reader = new SequenceReader<byte>(buffer);
-        var status = ProxyProtocol.TryParse(ref reader, out _);
+        var status = ProxyProtocol.TryParse(buffer, out _, out _);
         return status == ProxyHeaderStatus.Incomplete && inputEnded ? ProxyHeaderStatus.NotProxy : status;
     }
 

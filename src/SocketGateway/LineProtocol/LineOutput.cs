@@ -13,10 +13,10 @@ public static class LineOutput
 
     public static async Task PumpAsync(ChatSession session, PipeWriter output, CancellationToken cancellationToken)
     {
+        var queue = session.Outbound;
+        var encoder = default(LineEncoder);
         try
         {
-            var queue = session.Outbound;
-            var encoder = default(LineEncoder);
             while (await queue.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
             {
                 var pending = 0L;

@@ -61,7 +61,7 @@ public static class ProxyProtocolMiddleware
             {
                 var result = await input.ReadAsync(stop.Token).ConfigureAwait(false);
                 var buffer = result.Buffer;
-                var status = Parse(buffer, out var header, out var consumed);
+                var status = ProxyProtocol.TryParse(buffer, out var header, out var consumed);
                 if (status == ProxyHeaderStatus.Incomplete && !result.IsCompleted && !result.IsCanceled)
                 {
                     input.AdvanceTo(buffer.Start, buffer.End);
@@ -80,13 +80,5 @@ public static class ProxyProtocolMiddleware
         {
             return (ProxyHeaderStatus.Invalid, default);
         }
-    }
-
-    private static ProxyHeaderStatus Parse(ReadOnlySequence<byte> buffer, out ProxyHeader header, out SequencePosition consumed)
-    {
-        var reader = new SequenceReader<byte>(buffer);
-        var status = ProxyProtocol.TryParse(ref reader, out header);
-        consumed = reader.Position;
-        return status;
     }
 }

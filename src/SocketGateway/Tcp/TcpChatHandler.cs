@@ -55,23 +55,26 @@ public sealed partial class TcpChatHandler(ChatService chat, LineConnection line
     }
 
     // The queue is complete now: let the writer send what is left (a /quit's "bye"), but never wait on a dead peer.
+    // A writer still busy can only be waiting on a flush; once it has stopped, Kestrel may complete the output.
     private static async Task FinishWritingAsync(Task writer, PipeWriter output)
+    {
+        if (!await EndsInTimeAsync(writer).ConfigureAwait(false))
+        {
+            output.CancelPendingFlush();
+            await EndsInTimeAsync(writer).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task<bool> EndsInTimeAsync(Task writer)
     {
         try
         {
             await writer.WaitAsync(DrainTimeout).ConfigureAwait(false);
+            return true;
         }
-        catch (Exception e) when (e is TimeoutException or OperationCanceledException or IOException or ConnectionResetException or ConnectionAbortedException)
+        catch (Exception e) when (e is TimeoutException or OperationCanceledException or IOException or ConnectionResetException or ConnectionAbortedException or InvalidOperationException)
         {
-            // The writer can only be waiting on a flush now; once it has stopped, Kestrel may complete the output.
-            output.CancelPendingFlush();
-            try
-            {
-                await writer.WaitAsync(DrainTimeout).ConfigureAwait(false);
-            }
-            catch (Exception late) when (late is TimeoutException or OperationCanceledException or IOException or ConnectionResetException or ConnectionAbortedException or InvalidOperationException)
-            {
-            }
+            return false;
         }
     }
 

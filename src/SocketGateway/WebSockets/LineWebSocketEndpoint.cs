@@ -153,40 +153,35 @@ public static partial class LineWebSocketEndpoint
 
     private static async Task SendAsync(WebSocket socket, ChatSession session, CancellationToken cancellationToken)
     {
+        var queue = session.Outbound;
+        var encoder = default(LineEncoder);
         try
         {
-            await SendEventsAsync(socket, session, cancellationToken).ConfigureAwait(false);
+            while (await queue.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                while (queue.TryRead(out var evt))
+                {
+                    if (!encoder.TryEncode(evt, out var bytes))
+                    {
+                        continue;
+                    }
+
+                    // An event may be several lines (history); each line is its own frame, without the '\n'.
+                    while (!bytes.IsEmpty)
+                    {
+                        var end = bytes.Span.IndexOf((byte)'\n');
+                        var line = end < 0 ? bytes : bytes[..end];
+                        await socket.SendAsync(line, WebSocketMessageType.Text, endOfMessage: true, cancellationToken).ConfigureAwait(false);
+                        bytes = end < 0 ? ReadOnlyMemory<byte>.Empty : bytes[(end + 1)..];
+                    }
+                }
+
+                session.NotifyDrained();
+            }
         }
         finally
         {
             session.WriterStopped();
-        }
-    }
-
-    private static async Task SendEventsAsync(WebSocket socket, ChatSession session, CancellationToken cancellationToken)
-    {
-        var queue = session.Outbound;
-        var encoder = default(LineEncoder);
-        while (await queue.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            while (queue.TryRead(out var evt))
-            {
-                if (!encoder.TryEncode(evt, out var bytes))
-                {
-                    continue;
-                }
-
-                // An event may be several lines (history); each line is its own frame, without the '\n'.
-                while (!bytes.IsEmpty)
-                {
-                    var end = bytes.Span.IndexOf((byte)'\n');
-                    var line = end < 0 ? bytes : bytes[..end];
-                    await socket.SendAsync(line, WebSocketMessageType.Text, endOfMessage: true, cancellationToken).ConfigureAwait(false);
-                    bytes = end < 0 ? ReadOnlyMemory<byte>.Empty : bytes[(end + 1)..];
-                }
-            }
-
-            session.NotifyDrained();
         }
     }
 
