@@ -8,16 +8,10 @@ public sealed class GatewayEndpoints
 {
     internal ListenOptions? Http { get; set; }
 
-    internal ListenOptions? Tcp { get; set; }
+    public int HttpPort => (Http?.EndPoint as IPEndPoint)?.Port ?? 0;
 
-    internal ListenOptions? TcpTls { get; set; }
-
-    public int HttpPort => PortOf(Http);
-
-    public int TcpPort => PortOf(Tcp);
+    public int TcpPort { get; internal set; }
 
     /// <summary>0 when TLS is off (no certificate configured).</summary>
-    public int TcpTlsPort => PortOf(TcpTls);
-
-    private static int PortOf(ListenOptions? listen) => (listen?.EndPoint as IPEndPoint)?.Port ?? 0;
+    public int TcpTlsPort { get; internal set; }
 }

@@ -1,0 +1,198 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.Extensions.Options;
+using SocketGateway.Hosting;
+
+namespace SocketGateway.Tcp;
+
+/// <summary>
+/// The raw TCP chat port (and its TLS twin) on the gateway's own accept loops, not on Kestrel: an idle line client
+/// then costs one socket, its session and two pending reads, about a third of what a Kestrel connection with its
+/// two pipes, transport loops and features costs (docs/BENCHMARKS.md, "Memory per connection"). HTTP, the hub and
+/// <c>/ws</c> stay on Kestrel. A stop tells every connection (its line reader ends with the shutdown token), waits
+/// for them within the host's shutdown timeout, then closes what is left.
+/// </summary>
+public sealed partial class TcpListeners(IOptions<GatewayOptions> options, GatewayEndpoints endpoints, TcpChatHandler handler, ILogger<TcpListeners> logger)
+    : IHostedService, IDisposable
+{
+    private static readonly TimeSpan MaxAcceptBackoff = TimeSpan.FromSeconds(1);
+
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly List<Socket> _listeners = [];
+    private readonly List<Task> _acceptLoops = [];
+    private readonly HashSet<Socket> _open = [];
+    private readonly Lock _gate = new();
+    private TaskCompletionSource? _allClosed;
+    private X509Certificate2? _certificate;
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        var address = ParseAddress(settings.BindAddress);
+        endpoints.TcpPort = Listen(address, settings.Tcp.Port, certificate: null);
+        if (!string.IsNullOrEmpty(settings.Tcp.Certificate.Path))
+        {
+            _certificate = X509CertificateLoader.LoadPkcs12FromFile(settings.Tcp.Certificate.Path, settings.Tcp.Certificate.Password);
+            endpoints.TcpTlsPort = Listen(address, settings.Tcp.TlsPort, _certificate);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            if (_allClosed is not null)
+            {
+                return; // stopped already (a host is stopped, then disposed)
+            }
+
+            _allClosed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            if (_open.Count == 0)
+            {
+                _allClosed.TrySetResult();
+            }
+        }
+
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        foreach (var listener in _listeners)
+        {
+            listener.Dispose();
+        }
+
+        await Task.WhenAll(_acceptLoops).ConfigureAwait(false);
+        try
+        {
+            await _allClosed.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // The host's shutdown timeout: whoever is still open is cut off.
+            lock (_gate)
+            {
+                foreach (var socket in _open)
+                {
+                    socket.Dispose();
+                }
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        // _stopping is left to the GC: a connection still ending may read its token.
+        _certificate?.Dispose();
+    }
+
+    internal static IPAddress ParseAddress(string value) =>
+        value.Equals("localhost", StringComparison.OrdinalIgnoreCase) ? IPAddress.Loopback
+        : value is "*" or "+" ? IPAddress.Any
+        : IPAddress.Parse(value);
+
+    private int Listen(IPAddress address, int port, X509Certificate2? certificate)
+    {
+        var listener = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            if (address.Equals(IPAddress.IPv6Any))
+            {
+                listener.DualMode = true;
+            }
+
+            listener.Bind(new IPEndPoint(address, port));
+            listener.Listen(1024);
+        }
+        catch
+        {
+            listener.Dispose();
+            throw;
+        }
+
+        _listeners.Add(listener);
+        _acceptLoops.Add(AcceptAsync(listener, certificate));
+        return ((IPEndPoint)listener.LocalEndPoint!).Port;
+    }
+
+    private async Task AcceptAsync(Socket listener, X509Certificate2? certificate)
+    {
+        var backoff = TimeSpan.Zero;
+        while (!_stopping.IsCancellationRequested)
+        {
+            Socket socket;
+            try
+            {
+                socket = await listener.AcceptAsync(_stopping.Token).ConfigureAwait(false);
+                backoff = TimeSpan.Zero;
+            }
+            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
+            {
+                return;
+            }
+            catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionReset or SocketError.ConnectionAborted)
+            {
+                continue;
+            }
+            catch (SocketException e)
+            {
+                // Out of file descriptors, typically: back off instead of spinning, the connections will end.
+                backoff = backoff == TimeSpan.Zero ? TimeSpan.FromMilliseconds(10) : Min(backoff * 2, MaxAcceptBackoff);
+                Log.AcceptFailed(logger, e.SocketErrorCode, backoff.TotalMilliseconds);
+                try
+                {
+                    await Task.Delay(backoff, _stopping.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+
+                continue;
+            }
+
+            _ = RunAsync(socket, certificate);
+        }
+    }
+
+    private async Task RunAsync(Socket socket, X509Certificate2? certificate)
+    {
+        lock (_gate)
+        {
+            _open.Add(socket);
+        }
+
+        try
+        {
+            await handler.RunAsync(socket, certificate, _stopping.Token).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            // One connection's unexpected failure is logged; it never reaches the accept loop.
+            Log.ConnectionFailed(logger, e);
+        }
+        finally
+        {
+            socket.Dispose();
+            lock (_gate)
+            {
+                _open.Remove(socket);
+                if (_open.Count == 0)
+                {
+                    _allClosed?.TrySetResult();
+                }
+            }
+        }
+    }
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+
+    private static partial class Log
+    {
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Accepting a TCP connection failed ({Error}); trying again in {DelayMs} ms")]
+        public static partial void AcceptFailed(ILogger logger, SocketError error, double delayMs);
+
+        [LoggerMessage(Level = LogLevel.Error, Message = "A TCP connection failed unexpectedly")]
+        public static partial void ConnectionFailed(ILogger logger, Exception exception);
+    }
+}
