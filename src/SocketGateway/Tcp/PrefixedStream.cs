@@ -11,17 +11,9 @@ internal sealed class PrefixedStream(ReadOnlyMemory<byte> prefix, Stream inner) 
 {
     private ReadOnlyMemory<byte> _prefix = prefix;
 
-    /// <summary>
-    /// <paramref name="transport"/>, or a stream reading first what <paramref name="input"/> (a reader over it) had
-    /// buffered; the reader is completed.
-    /// </summary>
-    public static Stream TakeBuffered(PipeReader? input, Stream transport)
+    /// <summary>What <paramref name="input"/> had buffered beyond what was consumed; the reader is completed.</summary>
+    public static byte[] TakeBuffered(PipeReader input)
     {
-        if (input is null)
-        {
-            return transport;
-        }
-
         byte[] buffered = [];
         if (input.TryRead(out var result))
         {
@@ -30,7 +22,7 @@ internal sealed class PrefixedStream(ReadOnlyMemory<byte> prefix, Stream inner) 
         }
 
         input.Complete();
-        return buffered.Length == 0 ? transport : new PrefixedStream(buffered, transport);
+        return buffered;
     }
 
     public override bool CanRead => true;

@@ -40,25 +40,54 @@ public sealed partial class TcpChatHandler(
     private readonly TimeSpan _keepAlive = TimeSpan.FromSeconds(options.Value.Tcp.KeepAliveSeconds);
     private readonly TimeSpan _proxyHeaderTimeout = TimeSpan.FromSeconds(options.Value.Tcp.ProxyHeaderTimeoutSeconds);
 
-    /// <summary>Serves the connection until it ends; the caller disposes the socket.</summary>
+    /// <summary>Serves an accepted socket until the connection ends, then disposes it and calls <paramref name="closed"/>.</summary>
     /// <param name="certificate">The TLS port's certificate, null on the plain port.</param>
-    /// <param name="shutdown">The gateway is stopping: every session is told and ends.</param>
-    public async Task RunAsync(Socket socket, X509Certificate2? certificate, CancellationToken shutdown)
+    /// <param name="shutdown">Cancelled when the gateway stops; the listener then also shuts the socket's receive side,
+    /// which ends the session's reading, and the session is told why.</param>
+    public Task RunAsync(Socket socket, X509Certificate2? certificate, CancellationToken shutdown, Action<Socket> closed)
     {
-        socket.NoDelay = true;
-        TcpKeepAlive.Enable(socket, _keepAlive);
         var remote = socket.RemoteEndPoint as IPEndPoint;
-        Stream transport = new NetworkStream(socket, ownsSocket: false);
-        PipeReader? input = null;
+        try
+        {
+            socket.NoDelay = true;
+            TcpKeepAlive.Enable(socket, _keepAlive);
+            if (certificate is not null || trustedProxies.Contains(remote?.Address))
+            {
+                return SetUpAsync(socket, remote, certificate, shutdown, closed);
+            }
+
+            // A client straight on the plain port: nothing is awaited before its session starts, so an idle one
+            // holds no async frame but the session's own.
+            var input = new SocketPipeReader(socket);
+            var output = new SocketPipeWriter(socket);
+            var admission = guard.TryAdmit(remote?.Address, out var lease);
+            return admission == Admission.Admitted
+                ? ChatAsync(socket, remote, input, output, lease, shutdown, closed)
+                : RefuseAsync(socket, output, ErrorCodes.RateLimited, ConnectionGuard.Describe(admission), closed);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            Log.ConnectionEnded(logger, remote?.ToString(), e.Message);
+            End(socket, closed);
+            return Task.CompletedTask;
+        }
+    }
+
+    /// <summary>A trusted proxy's PROXY header, then the TLS handshake on the TLS port, then admission and the session.</summary>
+    private async Task SetUpAsync(Socket socket, IPEndPoint? remote, X509Certificate2? certificate, CancellationToken shutdown, Action<Socket> closed)
+    {
+        PipeReader input = new SocketPipeReader(socket);
+        PipeWriter output = new SocketPipeWriter(socket);
+        SslStream? tls = null;
+        var handedOver = false;
         try
         {
             if (trustedProxies.Contains(remote?.Address))
             {
-                input = PipeReader.Create(transport, ReaderOptions);
                 var (status, header) = await TcpProxyHeader.ReadAsync(input, _proxyHeaderTimeout, time).ConfigureAwait(false);
                 if (status != Core.Protocol.ProxyHeaderStatus.Header)
                 {
-                    await RefuseAsync(transport, ErrorCodes.BadArgument, TcpProxyHeader.Describe(status, _proxyHeaderTimeout)).ConfigureAwait(false);
+                    await WriteRefusalAsync(output, ErrorCodes.BadArgument, TcpProxyHeader.Describe(status, _proxyHeaderTimeout)).ConfigureAwait(false);
                     return;
                 }
 
@@ -68,25 +97,25 @@ public sealed partial class TcpChatHandler(
             if (certificate is not null)
             {
                 // What a proxy sent after its header is already the client's handshake.
-                var tls = new SslStream(PrefixedStream.TakeBuffered(input, transport));
-                input = null;
-                transport = tls;
+                var early = PrefixedStream.TakeBuffered(input);
+                socket.Blocking = true; // a NetworkStream wants a blocking socket
+                var network = new NetworkStream(socket, ownsSocket: false);
+                tls = new SslStream(early.Length == 0 ? network : new PrefixedStream(early, network));
                 using var timeout = new CancellationTokenSource(HandshakeTimeout, time);
                 await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = certificate }, timeout.Token).ConfigureAwait(false);
+                input = PipeReader.Create(tls, ReaderOptions);
+                output = PipeWriter.Create(tls, WriterOptions);
             }
 
             var admission = guard.TryAdmit(remote?.Address, out var lease);
             if (admission != Admission.Admitted)
             {
-                await RefuseAsync(transport, ErrorCodes.RateLimited, ConnectionGuard.Describe(admission)).ConfigureAwait(false);
+                await WriteRefusalAsync(output, ErrorCodes.RateLimited, ConnectionGuard.Describe(admission)).ConfigureAwait(false);
                 return;
             }
 
-            using (lease)
-            {
-                input ??= PipeReader.Create(transport, ReaderOptions);
-                await ChatAsync(socket, remote, input, PipeWriter.Create(transport, WriterOptions), shutdown).ConfigureAwait(false);
-            }
+            handedOver = true;
+            await ChatAsync(socket, remote, input, output, lease, shutdown, closed).ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or AuthenticationException or OperationCanceledException)
         {
@@ -94,48 +123,67 @@ public sealed partial class TcpChatHandler(
         }
         finally
         {
-            Close(socket);
-            await transport.DisposeAsync().ConfigureAwait(false);
+            if (!handedOver)
+            {
+                End(socket, closed);
+            }
+
+            if (tls is not null)
+            {
+                await tls.DisposeAsync().ConfigureAwait(false);
+            }
         }
     }
 
-    private async Task ChatAsync(Socket socket, IPEndPoint? remote, PipeReader input, PipeWriter output, CancellationToken shutdown)
+    private async Task ChatAsync(Socket socket, IPEndPoint? remote, PipeReader input, PipeWriter output, IDisposable? lease, CancellationToken shutdown, Action<Socket> closed)
     {
-        var session = chat.Connect(Via.Tcp, remote?.ToString());
-        // An overflow cuts the socket, which ends both the reader and the writer: no token sources of our own.
-        using var abortOnOverflow = session.Aborted.Register(static state =>
-        {
-            var (logger, socket, session) = ((ILogger, Socket, ChatSession))state!;
-            Log.SlowConsumer(logger, session.Nick, session.RemoteAddress);
-            Close(socket);
-        }, ((ILogger)logger, socket, session));
-        var writer = LineOutput.PumpAsync(session, output, CancellationToken.None);
-        var reason = LeftReasons.Disconnected;
         try
         {
-            // Not ended by the client's FIN: a client that half-closes after its last lines still has them handled
-            // and answered. The end of input (or an error) ends reading, and so does the shutdown token.
-            if (await lines.ReadAsync(session, input, LineInputGuards.Tcp, shutdown).ConfigureAwait(false))
+            var session = chat.Connect(Via.Tcp, remote?.ToString());
+            // An overflow cuts the socket, which ends both the reader and the writer: no token sources of our own.
+            using var abortOnOverflow = session.Aborted.Register(static state =>
             {
-                reason = LeftReasons.Quit;
+                var (logger, socket, session) = ((ILogger, Socket, ChatSession))state!;
+                Log.SlowConsumer(logger, session.Nick, session.RemoteAddress);
+                Close(socket);
+            }, ((ILogger)logger, socket, session));
+            var writer = LineOutput.PumpAsync(session, output, CancellationToken.None);
+            var reason = LeftReasons.Disconnected;
+            try
+            {
+                // Not ended by the client's FIN: a client that half-closes after its last lines still has them
+                // handled and answered. The end of input (or an error) ends reading; a stop ends it by shutting the
+                // socket's receive side, so no read registers with a token.
+                if (await lines.ReadAsync(session, input, LineInputGuards.Tcp, CancellationToken.None).ConfigureAwait(false))
+                {
+                    reason = LeftReasons.Quit;
+                }
+            }
+            catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
+            {
+                Log.ConnectionEnded(logger, session.RemoteAddress, e.Message);
+            }
+            finally
+            {
+                if (shutdown.IsCancellationRequested)
+                {
+                    session.Send(new InfoEvent("server shutting down"));
+                }
+
+                chat.Disconnect(session, reason);
+                await input.CompleteAsync().ConfigureAwait(false);
+                await FinishWritingAsync(writer, output).ConfigureAwait(false);
             }
         }
-        catch (OperationCanceledException)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
-        }
-        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
-        {
-            Log.ConnectionEnded(logger, session.RemoteAddress, e.Message);
+            // Nothing of one connection may reach the accept loop, or go unobserved.
+            Log.ConnectionFailed(logger, remote?.ToString(), e);
         }
         finally
         {
-            if (shutdown.IsCancellationRequested)
-            {
-                session.Send(new InfoEvent("server shutting down"));
-            }
-
-            chat.Disconnect(session, reason);
-            await FinishWritingAsync(writer, output).ConfigureAwait(false);
+            lease?.Dispose();
+            End(socket, closed);
         }
     }
 
@@ -162,11 +210,34 @@ public sealed partial class TcpChatHandler(
         }
     }
 
-    /// <summary>Tells a connection that never became a chat user why, in one error line.</summary>
-    private static async Task RefuseAsync(Stream transport, string code, string text)
+    /// <summary>Tells a connection that never became a chat user why, in one error line, then closes it.</summary>
+    private async Task RefuseAsync(Socket socket, PipeWriter output, string code, string text, Action<Socket> closed)
+    {
+        try
+        {
+            await WriteRefusalAsync(output, code, text).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or OperationCanceledException)
+        {
+            Log.ConnectionEnded(logger, socket.RemoteEndPoint?.ToString(), e.Message);
+        }
+        finally
+        {
+            End(socket, closed);
+        }
+    }
+
+    private static async Task WriteRefusalAsync(PipeWriter output, string code, string text)
     {
         using var timeout = new CancellationTokenSource(DrainTimeout);
-        await transport.WriteAsync(Encoding.UTF8.GetBytes($"! {code}: {text}\n"), timeout.Token).ConfigureAwait(false);
+        await output.WriteAsync(Encoding.UTF8.GetBytes($"! {code}: {text}\n"), timeout.Token).ConfigureAwait(false);
+    }
+
+    private static void End(Socket socket, Action<Socket> closed)
+    {
+        Close(socket);
+        socket.Dispose();
+        closed(socket);
     }
 
     // FIN after what was written (a reset if the peer's last bytes were never read); the socket is disposed after.
@@ -188,5 +259,8 @@ public sealed partial class TcpChatHandler(
 
         [LoggerMessage(Level = LogLevel.Debug, Message = "TCP connection from {Remote} ended: {Reason}")]
         public static partial void ConnectionEnded(ILogger logger, string? remote, string reason);
+
+        [LoggerMessage(Level = LogLevel.Error, Message = "TCP connection from {Remote} failed unexpectedly")]
+        public static partial void ConnectionFailed(ILogger logger, string? remote, Exception exception);
     }
 }

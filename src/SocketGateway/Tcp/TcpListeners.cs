@@ -13,8 +13,7 @@ namespace SocketGateway.Tcp;
 /// <c>/ws</c> stay on Kestrel. A stop tells every connection (its line reader ends with the shutdown token), waits
 /// for them within the host's shutdown timeout, then closes what is left.
 /// </summary>
-public sealed partial class TcpListeners(IOptions<GatewayOptions> options, GatewayEndpoints endpoints, TcpChatHandler handler, ILogger<TcpListeners> logger)
-    : IHostedService, IDisposable
+public sealed partial class TcpListeners : IHostedService, IDisposable
 {
     private static readonly TimeSpan MaxAcceptBackoff = TimeSpan.FromSeconds(1);
 
@@ -23,18 +22,32 @@ public sealed partial class TcpListeners(IOptions<GatewayOptions> options, Gatew
     private readonly List<Task> _acceptLoops = [];
     private readonly HashSet<Socket> _open = [];
     private readonly Lock _gate = new();
+    private readonly Action<Socket> _closed;
     private TaskCompletionSource? _allClosed;
+    private readonly IOptions<GatewayOptions> _options;
+    private readonly GatewayEndpoints _endpoints;
+    private readonly TcpChatHandler _handler;
+    private readonly ILogger<TcpListeners> _logger;
     private X509Certificate2? _certificate;
+
+    public TcpListeners(IOptions<GatewayOptions> options, GatewayEndpoints endpoints, TcpChatHandler handler, ILogger<TcpListeners> logger)
+    {
+        _options = options;
+        _endpoints = endpoints;
+        _handler = handler;
+        _logger = logger;
+        _closed = Closed;
+    }
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        var settings = options.Value;
+        var settings = _options.Value;
         var address = ParseAddress(settings.BindAddress);
-        endpoints.TcpPort = Listen(address, settings.Tcp.Port, certificate: null);
+        _endpoints.TcpPort = Listen(address, settings.Tcp.Port, certificate: null);
         if (!string.IsNullOrEmpty(settings.Tcp.Certificate.Path))
         {
             _certificate = X509CertificateLoader.LoadPkcs12FromFile(settings.Tcp.Certificate.Path, settings.Tcp.Certificate.Password);
-            endpoints.TcpTlsPort = Listen(address, settings.Tcp.TlsPort, _certificate);
+            _endpoints.TcpTlsPort = Listen(address, settings.Tcp.TlsPort, _certificate);
         }
 
         return Task.CompletedTask;
@@ -60,6 +73,22 @@ public sealed partial class TcpListeners(IOptions<GatewayOptions> options, Gatew
         foreach (var listener in _listeners)
         {
             listener.Dispose();
+        }
+
+        // Ends every session's reading (the reads hold no token, to keep idle connections small); each is then
+        // told the gateway is stopping and closed after its last lines are written.
+        lock (_gate)
+        {
+            foreach (var socket in _open)
+            {
+                try
+                {
+                    socket.Shutdown(SocketShutdown.Receive);
+                }
+                catch (Exception e) when (e is SocketException or ObjectDisposedException)
+                {
+                }
+            }
         }
 
         await Task.WhenAll(_acceptLoops).ConfigureAwait(false);
@@ -138,7 +167,7 @@ public sealed partial class TcpListeners(IOptions<GatewayOptions> options, Gatew
             {
                 // Out of file descriptors, typically: back off instead of spinning, the connections will end.
                 backoff = backoff == TimeSpan.Zero ? TimeSpan.FromMilliseconds(10) : Min(backoff * 2, MaxAcceptBackoff);
-                Log.AcceptFailed(logger, e.SocketErrorCode, backoff.TotalMilliseconds);
+                Log.AcceptFailed(_logger, e.SocketErrorCode, backoff.TotalMilliseconds);
                 try
                 {
                     await Task.Delay(backoff, _stopping.Token).ConfigureAwait(false);
@@ -151,36 +180,29 @@ public sealed partial class TcpListeners(IOptions<GatewayOptions> options, Gatew
                 continue;
             }
 
-            _ = RunAsync(socket, certificate);
+            lock (_gate)
+            {
+                if (_allClosed is not null)
+                {
+                    socket.Dispose(); // accepted just as the stop began
+                    return;
+                }
+
+                _open.Add(socket);
+            }
+
+            _ = _handler.RunAsync(socket, certificate, _stopping.Token, _closed);
         }
     }
 
-    private async Task RunAsync(Socket socket, X509Certificate2? certificate)
+    private void Closed(Socket socket)
     {
         lock (_gate)
         {
-            _open.Add(socket);
-        }
-
-        try
-        {
-            await handler.RunAsync(socket, certificate, _stopping.Token).ConfigureAwait(false);
-        }
-        catch (Exception e)
-        {
-            // One connection's unexpected failure is logged; it never reaches the accept loop.
-            Log.ConnectionFailed(logger, e);
-        }
-        finally
-        {
-            socket.Dispose();
-            lock (_gate)
+            _open.Remove(socket);
+            if (_open.Count == 0)
             {
-                _open.Remove(socket);
-                if (_open.Count == 0)
-                {
-                    _allClosed?.TrySetResult();
-                }
+                _allClosed?.TrySetResult();
             }
         }
     }
@@ -192,7 +214,5 @@ public sealed partial class TcpListeners(IOptions<GatewayOptions> options, Gatew
         [LoggerMessage(Level = LogLevel.Warning, Message = "Accepting a TCP connection failed ({Error}); trying again in {DelayMs} ms")]
         public static partial void AcceptFailed(ILogger logger, SocketError error, double delayMs);
 
-        [LoggerMessage(Level = LogLevel.Error, Message = "A TCP connection failed unexpectedly")]
-        public static partial void ConnectionFailed(ILogger logger, Exception exception);
     }
 }

@@ -1,0 +1,130 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Net.Sockets;
+
+namespace SocketGateway.Tcp;
+
+/// <summary>
+/// A <see cref="PipeWriter"/> straight over a non-blocking socket, for the plain chat port. Bytes gather in one
+/// pooled buffer; a flush sends them with non-blocking sends and returns the buffer, so an idle connection holds
+/// none. Only when the socket's send buffer is full (a slow reader) does a flush wait, on an async send.
+/// </summary>
+internal sealed class SocketPipeWriter(Socket socket) : PipeWriter
+{
+    private const int MinimumBufferSize = 4096;
+
+    private byte[]? _buffer;
+    private int _written;
+    private CancellationTokenSource? _flushCancellation; // made by the first flush that has to wait
+    private volatile bool _cancelNext;
+
+    public override void Advance(int bytes)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(bytes);
+        if (_buffer is null || _written + bytes > _buffer.Length)
+        {
+            throw new InvalidOperationException("advanced past the buffer");
+        }
+
+        _written += bytes;
+    }
+
+    public override Memory<byte> GetMemory(int sizeHint = 0) => Reserve(sizeHint).AsMemory(_written);
+
+    public override Span<byte> GetSpan(int sizeHint = 0) => Reserve(sizeHint).AsSpan(_written);
+
+    public override ValueTask<FlushResult> FlushAsync(CancellationToken cancellationToken = default)
+    {
+        if (_cancelNext)
+        {
+            _cancelNext = false;
+            return new ValueTask<FlushResult>(new FlushResult(isCanceled: true, isCompleted: false));
+        }
+
+        var sent = 0;
+        while (sent < _written)
+        {
+            var count = socket.Send(_buffer.AsSpan(sent, _written - sent), SocketFlags.None, out var error);
+            if (error == SocketError.WouldBlock)
+            {
+                return FlushWhenWritableAsync(sent, cancellationToken);
+            }
+
+            if (error != SocketError.Success)
+            {
+                throw new SocketException((int)error);
+            }
+
+            sent += count;
+        }
+
+        ReturnBuffer();
+        return new ValueTask<FlushResult>(default(FlushResult));
+    }
+
+    public override void CancelPendingFlush()
+    {
+        _cancelNext = true;
+        _flushCancellation?.Cancel();
+    }
+
+    public override void Complete(Exception? exception = null) => ReturnBuffer();
+
+    private async ValueTask<FlushResult> FlushWhenWritableAsync(int sent, CancellationToken cancellationToken)
+    {
+        _flushCancellation ??= new CancellationTokenSource();
+        using var link = cancellationToken.UnsafeRegister(static state => ((CancellationTokenSource)state!).Cancel(), _flushCancellation);
+        try
+        {
+            // A CancelPendingFlush from before the source existed is seen here.
+            if (_cancelNext)
+            {
+                _flushCancellation.Cancel();
+            }
+
+            while (sent < _written)
+            {
+                sent += await socket.SendAsync(_buffer.AsMemory(sent, _written - sent), SocketFlags.None, _flushCancellation.Token).ConfigureAwait(false);
+            }
+
+            ReturnBuffer();
+            return default;
+        }
+        catch (OperationCanceledException) when (_flushCancellation.IsCancellationRequested)
+        {
+            // What was not sent is dropped: a cancelled flush ends the connection's output.
+            _cancelNext = false;
+            ReturnBuffer();
+            return new FlushResult(isCanceled: true, isCompleted: false);
+        }
+    }
+
+    private byte[] Reserve(int sizeHint)
+    {
+        var needed = Math.Max(sizeHint, 1);
+        if (_buffer is null)
+        {
+            _buffer = ArrayPool<byte>.Shared.Rent(Math.Max(needed, MinimumBufferSize));
+        }
+        else if (_buffer.Length - _written < needed)
+        {
+            var larger = ArrayPool<byte>.Shared.Rent(Math.Max(_buffer.Length * 2, _written + needed));
+            _buffer.AsSpan(0, _written).CopyTo(larger);
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = larger;
+        }
+
+        return _buffer;
+    }
+
+    private void ReturnBuffer()
+    {
+        if (_buffer is not null)
+        {
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = null;
+        }
+
+        _written = 0;
+    }
+}
