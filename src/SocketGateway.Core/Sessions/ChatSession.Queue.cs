@@ -68,6 +68,10 @@ public sealed partial class ChatSession
         public ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken) =>
             session._outbound.WaitToReadAsync(cancellationToken);
 
+        /// <summary>Waits without an async frame: see <see cref="OutboundQueue.NotifyWhenReadable"/>.</summary>
+        public QueueReadiness NotifyWhenReadable(IThreadPoolWorkItem callback) =>
+            session._outbound.NotifyWhenReadable(callback);
+
         public bool TryRead(out OutboundEvent evt)
         {
             if (!session._outbound.TryRead(out evt))

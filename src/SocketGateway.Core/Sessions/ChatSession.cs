@@ -12,7 +12,9 @@ namespace SocketGateway.Core.Sessions;
 public sealed partial class ChatSession
 {
     private readonly OutboundQueue _outbound = new();
-    private readonly CancellationTokenSource _aborted = new();
+    private CancellationTokenSource? _aborted; // made when a transport first asks for the token
+    private Action<ChatSession, object>? _onAbort;
+    private object? _onAbortState;
     private readonly List<string> _rooms = [];
     private int _abortRequested;
     private volatile bool _writerStopped;
@@ -47,8 +49,44 @@ public sealed partial class ChatSession
     /// <summary>What the transport's single writer drains.</summary>
     public OutboundReader Outbound { get; }
 
-    /// <summary>Cancelled when the session must be dropped (its queue overflowed); the transport closes the socket.</summary>
-    public CancellationToken Aborted => _aborted.Token;
+    /// <summary>
+    /// Cancelled when the session must be dropped (its queue overflowed); the transport closes the socket. Made on
+    /// first use: a transport that wants no token source per connection uses <see cref="OnAbort"/>.
+    /// </summary>
+    public CancellationToken Aborted
+    {
+        get
+        {
+            if (Volatile.Read(ref _aborted) is { } existing)
+            {
+                return existing.Token;
+            }
+
+            var made = new CancellationTokenSource();
+            var source = Interlocked.CompareExchange(ref _aborted, made, null) ?? made;
+            // An abort that ran before the source existed could not cancel it (the exchange above is a full fence).
+            if (WasAborted)
+            {
+                source.Cancel();
+            }
+
+            return source.Token;
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="handler"/> once, on the thread pool, when the session is aborted (at once if it already
+    /// was): the way to learn of it without a token source. One handler per session.
+    /// </summary>
+    public void OnAbort(Action<ChatSession, object> handler, object state)
+    {
+        _onAbortState = state;
+        Volatile.Write(ref _onAbort, handler);
+        if (WasAborted)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(static s => s.RunAbortHandler(), this, preferLocal: false);
+        }
+    }
 
     public bool IsClosed { get; private set; }
 
@@ -122,12 +160,25 @@ public sealed partial class ChatSession
         {
             // Cancelling runs the transport's callbacks; keep them off the broadcaster's thread. A reader waiting for
             // the queue to drain would wait forever: the writer of an aborted member stops.
-            ThreadPool.UnsafeQueueUserWorkItem(static s => s._aborted.Cancel(), this, preferLocal: false);
+            ThreadPool.UnsafeQueueUserWorkItem(static s =>
+            {
+                Volatile.Read(ref s._aborted)?.Cancel();
+                s.RunAbortHandler();
+            }, this, preferLocal: false);
             NotifyDrained();
         }
     }
 
     public bool WasAborted => Volatile.Read(ref _abortRequested) == 1;
+
+    // Whoever takes the handler runs it: the abort's work item, or OnAbort when the abort came first.
+    private void RunAbortHandler()
+    {
+        if (Interlocked.Exchange(ref _onAbort, null) is { } handler)
+        {
+            handler(this, _onAbortState!);
+        }
+    }
 
     internal void Close()
     {

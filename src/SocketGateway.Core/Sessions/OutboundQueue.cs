@@ -3,6 +3,19 @@ using SocketGateway.Core.Protocol;
 
 namespace SocketGateway.Core.Sessions;
 
+/// <summary>What <see cref="OutboundQueue.NotifyWhenReadable"/> found.</summary>
+public enum QueueReadiness
+{
+    /// <summary>Empty: the callback is queued to the thread pool when an event arrives or the queue completes.</summary>
+    Waiting,
+
+    /// <summary>An event can be read now; no callback was kept.</summary>
+    Readable,
+
+    /// <summary>Complete and empty: nothing will come.</summary>
+    Completed,
+}
+
 /// <summary>
 /// A member's queue: many writers (every broadcaster), one reader (its transport's writer). It replaces a bounded
 /// <c>Channel</c> for the sake of idle connections: the channel keeps five pre-allocated async operations and its
@@ -29,6 +42,7 @@ internal sealed class OutboundQueue : IValueTaskSource<bool>, IThreadPoolWorkIte
     private bool _signalResult;
     private Exception? _signalError;
     private CancellationTokenRegistration _cancellation;
+    private IThreadPoolWorkItem? _notify; // a reader waiting without an async frame
 
     public int Count
     {
@@ -58,8 +72,14 @@ internal sealed class OutboundQueue : IValueTaskSource<bool>, IThreadPoolWorkIte
 
             _items[(_head + _count) % _items.Length] = evt;
             _count++;
-            if (!TakeWaiter())
+            if (!TakeWaiter(out var notify))
             {
+                return true;
+            }
+
+            if (notify is not null)
+            {
+                ThreadPool.UnsafeQueueUserWorkItem(notify, preferLocal: false);
                 return true;
             }
         }
@@ -108,8 +128,14 @@ internal sealed class OutboundQueue : IValueTaskSource<bool>, IThreadPoolWorkIte
             }
 
             _completed = true;
-            if (!TakeWaiter())
+            if (!TakeWaiter(out var notify))
             {
+                return true;
+            }
+
+            if (notify is not null)
+            {
+                ThreadPool.UnsafeQueueUserWorkItem(notify, preferLocal: false);
                 return true;
             }
         }
@@ -158,6 +184,36 @@ internal sealed class OutboundQueue : IValueTaskSource<bool>, IThreadPoolWorkIte
         }
     }
 
+    /// <summary>
+    /// The frameless way to wait: when the queue is empty, <paramref name="callback"/> is queued to the thread pool
+    /// (once) as soon as an event arrives or the queue completes, and the reader reads then. One reader, as for
+    /// <see cref="WaitToReadAsync"/>; an idle member then holds no async state at all.
+    /// </summary>
+    public QueueReadiness NotifyWhenReadable(IThreadPoolWorkItem callback)
+    {
+        lock (_gate)
+        {
+            if (_count > 0)
+            {
+                return QueueReadiness.Readable;
+            }
+
+            if (_completed)
+            {
+                return QueueReadiness.Completed;
+            }
+
+            if (_reading)
+            {
+                throw new InvalidOperationException("the queue has one reader");
+            }
+
+            _notify = callback;
+            _waiting = true;
+            return QueueReadiness.Waiting;
+        }
+    }
+
     bool IValueTaskSource<bool>.GetResult(short token)
     {
         _cancellation.Dispose();
@@ -184,9 +240,9 @@ internal sealed class OutboundQueue : IValueTaskSource<bool>, IThreadPoolWorkIte
     {
         lock (_gate)
         {
-            if (!TakeWaiter())
+            if (_notify is not null || !TakeWaiter(out _))
             {
-                return;
+                return; // the frameless wait has no token
             }
         }
 
@@ -214,15 +270,17 @@ internal sealed class OutboundQueue : IValueTaskSource<bool>, IThreadPoolWorkIte
         }
     }
 
-    // Under the lock: whoever takes the waiter is the one who completes it.
-    private bool TakeWaiter()
+    // Under the lock: whoever takes the waiter is the one who completes it (or queues its callback).
+    private bool TakeWaiter(out IThreadPoolWorkItem? notify)
     {
+        notify = _notify;
         if (!_waiting)
         {
             return false;
         }
 
         _waiting = false;
+        _notify = null;
         return true;
     }
 

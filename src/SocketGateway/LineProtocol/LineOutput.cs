@@ -1,47 +1,167 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using SocketGateway.Core.Protocol;
 using SocketGateway.Core.Sessions;
 
 namespace SocketGateway.LineProtocol;
 
-/// <summary>Drains a session's queue into a pipe: every event already waiting is written, then one flush.</summary>
-public static class LineOutput
+/// <summary>
+/// Drains a session's queue into a pipe: every event already waiting is written, then one flush. It runs only while
+/// there is something to write: the queue queues it to the thread pool when an event arrives
+/// (<see cref="ChatSession.OutboundReader.NotifyWhenReadable"/>), so an idle member's writer is this object and no
+/// async frame. A flush that has to wait (a slow reader) continues from its completion.
+/// </summary>
+public sealed class LineOutput : IThreadPoolWorkItem
 {
     // Bounds how much is buffered before a flush, so a burst does not grow one huge write.
     private const int FlushThreshold = 64 * 1024;
 
-    public static async Task PumpAsync(ChatSession session, PipeWriter output, CancellationToken cancellationToken)
+    private static readonly object Stopped = new();
+
+    private readonly ChatSession _session;
+    private readonly PipeWriter _output;
+    private LineEncoder _encoder;
+    private Action? _afterFlush; // made by the first flush that has to wait
+    private ConfiguredValueTaskAwaitable<FlushResult>.ConfiguredValueTaskAwaiter _flush;
+    private object? _done; // null while running; a TaskCompletionSource once someone waits; Stopped at the end
+
+    private LineOutput(ChatSession session, PipeWriter output)
     {
-        var queue = session.Outbound;
-        var encoder = default(LineEncoder);
+        _session = session;
+        _output = output;
+    }
+
+    /// <summary>Starts writing <paramref name="session"/>'s events to <paramref name="output"/> (what is queued now at once).</summary>
+    public static LineOutput Start(ChatSession session, PipeWriter output)
+    {
+        var writer = new LineOutput(session, output);
+        writer.Drain();
+        return writer;
+    }
+
+    /// <summary>Completes when the writer has stopped: the queue completed and drained, or the peer is gone.</summary>
+    public Task Completion
+    {
+        get
+        {
+            while (true)
+            {
+                switch (Volatile.Read(ref _done))
+                {
+                    case TaskCompletionSource waiting:
+                        return waiting.Task;
+                    case { }:
+                        return Task.CompletedTask;
+                }
+
+                var made = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                if (Interlocked.CompareExchange(ref _done, made, null) is null)
+                {
+                    return made.Task;
+                }
+            }
+        }
+    }
+
+    /// <summary>Ends a flush stuck on a peer that does not read (what it held is dropped); the writer then stops.</summary>
+    public void CancelPendingFlush() => _output.CancelPendingFlush();
+
+    void IThreadPoolWorkItem.Execute() => Drain();
+
+    private void Drain()
+    {
         try
         {
-            while (await queue.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+            var queue = _session.Outbound;
+            while (true)
             {
+                switch (queue.NotifyWhenReadable(this))
+                {
+                    case QueueReadiness.Waiting:
+                        return;
+                    case QueueReadiness.Completed:
+                        Stop();
+                        return;
+                }
+
                 var pending = 0L;
                 while (pending < FlushThreshold && queue.TryRead(out var evt))
                 {
-                    if (!encoder.TryEncode(evt, out var bytes))
+                    if (!_encoder.TryEncode(evt, out var bytes))
                     {
                         continue;
                     }
 
-                    output.Write(bytes.Span);
+                    _output.Write(bytes.Span);
                     pending += bytes.Length;
                 }
 
-                var flush = await output.FlushAsync(cancellationToken).ConfigureAwait(false);
-                session.NotifyDrained();
-                if (flush.IsCompleted || flush.IsCanceled)
+                #pragma warning disable CA2012 // awaited by hand, through its completion: an await would keep a frame
+                var flush = _output.FlushAsync().ConfigureAwait(false).GetAwaiter();
+                #pragma warning restore CA2012
+                if (!flush.IsCompleted)
+                {
+                    _flush = flush;
+                    flush.UnsafeOnCompleted(_afterFlush ??= AfterFlush);
+                    return;
+                }
+
+                if (!Flushed(flush.GetResult()))
                 {
                     return;
                 }
             }
         }
-        finally
+        catch (Exception e) when (IsPeerGone(e))
         {
-            session.WriterStopped();
+            Stop();
         }
     }
+
+    private void AfterFlush()
+    {
+        try
+        {
+            if (!Flushed(_flush.GetResult()))
+            {
+                return;
+            }
+        }
+        catch (Exception e) when (IsPeerGone(e))
+        {
+            Stop();
+            return;
+        }
+
+        Drain();
+    }
+
+    private bool Flushed(FlushResult result)
+    {
+        _session.NotifyDrained();
+        if (result.IsCompleted || result.IsCanceled)
+        {
+            Stop();
+            return false;
+        }
+
+        return true;
+    }
+
+    private void Stop()
+    {
+        var previous = Interlocked.Exchange(ref _done, Stopped);
+        if (previous == Stopped)
+        {
+            return;
+        }
+
+        _session.WriterStopped();
+        (previous as TaskCompletionSource)?.TrySetResult();
+    }
+
+    private static bool IsPeerGone(Exception e) =>
+        e is IOException or SocketException or ObjectDisposedException or InvalidOperationException or OperationCanceledException;
 }

@@ -37,8 +37,19 @@ public sealed partial class TcpChatHandler(
     private static readonly StreamPipeReaderOptions ReaderOptions = new(leaveOpen: true, useZeroByteReads: true);
     private static readonly StreamPipeWriterOptions WriterOptions = new(leaveOpen: true);
 
+    private static readonly Action<ChatSession, object> AbortOnOverflow = static (session, state) =>
+    {
+        var connection = (ChatConnection)state;
+        Log.SlowConsumer(connection.Handler.Logger, session.Nick, session.RemoteAddress);
+        Close(connection.Socket);
+    };
+
     private readonly TimeSpan _keepAlive = TimeSpan.FromSeconds(options.Value.Tcp.KeepAliveSeconds);
     private readonly TimeSpan _proxyHeaderTimeout = TimeSpan.FromSeconds(options.Value.Tcp.ProxyHeaderTimeoutSeconds);
+
+    private ILogger Logger => logger;
+
+    private ChatService Chat => chat;
 
     /// <summary>Serves an accepted socket until the connection ends, then disposes it and calls <paramref name="closed"/>.</summary>
     /// <param name="certificate">The TLS port's certificate, null on the plain port.</param>
@@ -61,9 +72,13 @@ public sealed partial class TcpChatHandler(
             var input = new SocketPipeReader(socket);
             var output = new SocketPipeWriter(socket);
             var admission = guard.TryAdmit(remote?.Address, out var lease);
-            return admission == Admission.Admitted
-                ? ChatAsync(socket, remote, input, output, lease, shutdown, closed)
-                : RefuseAsync(socket, output, ErrorCodes.RateLimited, ConnectionGuard.Describe(admission), closed);
+            if (admission != Admission.Admitted)
+            {
+                return RefuseAsync(socket, output, ErrorCodes.RateLimited, ConnectionGuard.Describe(admission), closed);
+            }
+
+            StartChat(socket, remote, input, output, transport: null, lease, shutdown, closed);
+            return Task.CompletedTask;
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
@@ -115,7 +130,7 @@ public sealed partial class TcpChatHandler(
             }
 
             handedOver = true;
-            await ChatAsync(socket, remote, input, output, lease, shutdown, closed).ConfigureAwait(false);
+            StartChat(socket, remote, input, output, tls, lease, shutdown, closed);
         }
         catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or AuthenticationException or OperationCanceledException)
         {
@@ -126,74 +141,90 @@ public sealed partial class TcpChatHandler(
             if (!handedOver)
             {
                 End(socket, closed);
-            }
-
-            if (tls is not null)
-            {
-                await tls.DisposeAsync().ConfigureAwait(false);
+                if (tls is not null)
+                {
+                    await tls.DisposeAsync().ConfigureAwait(false);
+                }
             }
         }
     }
 
-    private async Task ChatAsync(Socket socket, IPEndPoint? remote, PipeReader input, PipeWriter output, IDisposable? lease, CancellationToken shutdown, Action<Socket> closed)
+    // The session's reading and writing continue from their own completions: nothing here is awaited.
+    private void StartChat(Socket socket, IPEndPoint? remote, PipeReader input, PipeWriter output, IDisposable? transport, IDisposable? lease, CancellationToken shutdown, Action<Socket> closed)
     {
-        try
+        var session = chat.Connect(Via.Tcp, remote?.ToString());
+        var connection = new ChatConnection(this, socket, session, input, LineOutput.Start(session, output), transport, lease, shutdown, closed);
+        // An overflow cuts the socket, which ends both the reader and the writer: no token sources of our own.
+        session.OnAbort(AbortOnOverflow, connection);
+        lines.Start(session, input, LineInputGuards.Tcp, connection);
+    }
+
+    /// <summary>
+    /// One chat session on a TCP connection, for as long as it lasts. While the client is idle this object, the
+    /// session, the line input and the writer are all it holds: reading and writing wait on completions, not frames.
+    /// </summary>
+    private sealed class ChatConnection(
+        TcpChatHandler handler,
+        Socket socket,
+        ChatSession session,
+        PipeReader input,
+        LineOutput writer,
+        IDisposable? transport,
+        IDisposable? lease,
+        CancellationToken shutdown,
+        Action<Socket> closed) : ILineInputOwner
+    {
+        public TcpChatHandler Handler => handler;
+
+        public Socket Socket => socket;
+
+        // Not ended by the client's FIN alone: a client that half-closes after its last lines still has them handled
+        // and answered before the input ends. A stop ends reading by shutting the socket's receive side.
+        public void InputEnded(bool quit, Exception? error) => _ = EndAsync(quit, error);
+
+        private async Task EndAsync(bool quit, Exception? error)
         {
-            var session = chat.Connect(Via.Tcp, remote?.ToString());
-            // An overflow cuts the socket, which ends both the reader and the writer: no token sources of our own.
-            using var abortOnOverflow = session.Aborted.Register(static state =>
-            {
-                var (logger, socket, session) = ((ILogger, Socket, ChatSession))state!;
-                Log.SlowConsumer(logger, session.Nick, session.RemoteAddress);
-                Close(socket);
-            }, ((ILogger)logger, socket, session));
-            var writer = LineOutput.PumpAsync(session, output, CancellationToken.None);
-            var reason = LeftReasons.Disconnected;
             try
             {
-                // Not ended by the client's FIN: a client that half-closes after its last lines still has them
-                // handled and answered. The end of input (or an error) ends reading; a stop ends it by shutting the
-                // socket's receive side, so no read registers with a token.
-                if (await lines.ReadAsync(session, input, LineInputGuards.Tcp, CancellationToken.None).ConfigureAwait(false))
+                if (error is IOException or SocketException or ObjectDisposedException or OperationCanceledException)
                 {
-                    reason = LeftReasons.Quit;
+                    Log.ConnectionEnded(handler.Logger, session.RemoteAddress, error.Message);
                 }
-            }
-            catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
-            {
-                Log.ConnectionEnded(logger, session.RemoteAddress, e.Message);
-            }
-            finally
-            {
+                else if (error is not null)
+                {
+                    Log.ConnectionFailed(handler.Logger, session.RemoteAddress, error);
+                }
+
                 if (shutdown.IsCancellationRequested)
                 {
                     session.Send(new InfoEvent("server shutting down"));
                 }
 
-                chat.Disconnect(session, reason);
+                handler.Chat.Disconnect(session, quit ? LeftReasons.Quit : LeftReasons.Disconnected);
                 await input.CompleteAsync().ConfigureAwait(false);
-                await FinishWritingAsync(writer, output).ConfigureAwait(false);
+                await FinishWritingAsync(writer).ConfigureAwait(false);
             }
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            // Nothing of one connection may reach the accept loop, or go unobserved.
-            Log.ConnectionFailed(logger, remote?.ToString(), e);
-        }
-        finally
-        {
-            lease?.Dispose();
-            End(socket, closed);
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // Nothing of one connection may reach the accept loop, or go unobserved.
+                Log.ConnectionFailed(handler.Logger, session.RemoteAddress, e);
+            }
+            finally
+            {
+                lease?.Dispose();
+                End(socket, closed);
+                transport?.Dispose();
+            }
         }
     }
 
     // The queue is complete now: let the writer send what is left (a /quit's "bye"), but never wait on a dead peer.
-    private static async Task FinishWritingAsync(Task writer, PipeWriter output)
+    private static async Task FinishWritingAsync(LineOutput writer)
     {
-        if (!await EndsInTimeAsync(writer).ConfigureAwait(false))
+        if (!await EndsInTimeAsync(writer.Completion).ConfigureAwait(false))
         {
-            output.CancelPendingFlush();
-            await EndsInTimeAsync(writer).ConfigureAwait(false);
+            writer.CancelPendingFlush();
+            await EndsInTimeAsync(writer.Completion).ConfigureAwait(false);
         }
     }
 
@@ -204,7 +235,7 @@ public sealed partial class TcpChatHandler(
             await writer.WaitAsync(DrainTimeout).ConfigureAwait(false);
             return true;
         }
-        catch (Exception e) when (e is TimeoutException or OperationCanceledException or IOException or SocketException or ObjectDisposedException or InvalidOperationException)
+        catch (TimeoutException)
         {
             return false;
         }
