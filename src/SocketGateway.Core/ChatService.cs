@@ -58,7 +58,7 @@ public sealed partial class ChatService(
     public ChatSession Connect(string via, string? remoteAddress)
     {
         var id = Interlocked.Increment(ref _sessionCounter).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        var budget = new MessageBudget(limits.MessageRate, limits.MessageBurst, time);
+        var budget = limits.MessageRate <= 0 ? MessageBudget.Unlimited : new MessageBudget(limits.MessageRate, limits.MessageBurst, time);
         var session = new ChatSession(id, via, remoteAddress, Now(), new QueueLimits(limits.OutboundQueueLength, limits.OutboundQueueBytes), budget);
         session.Nick = ClaimGuestNick(session);
         session.Send(new WelcomeEvent(session.Nick, ServerName));

@@ -2,15 +2,16 @@ namespace SocketGateway.Core.Limits;
 
 /// <summary>
 /// A deadline that runs while something is pending (a line is incomplete, no line has come yet) and is cleared
-/// when it completes. Expired means strictly past the limit: exactly at the limit is still in time.
+/// when it completes. Expired means strictly past the limit: exactly at the limit is still in time. A struct, kept
+/// in a field of its connection's reader (a mutable value: never copy one that runs).
 /// </summary>
-public sealed class InputDeadline(TimeSpan limit, TimeProvider time)
+public struct InputDeadline(TimeSpan limit, TimeProvider time)
 {
     private long _startedAt = -1;
 
-    public bool IsEnabled => limit > TimeSpan.Zero;
+    public readonly bool IsEnabled => limit > TimeSpan.Zero;
 
-    public bool IsRunning => _startedAt >= 0;
+    public readonly bool IsRunning => _startedAt >= 0;
 
     /// <summary>Starts the clock unless it is already running.</summary>
     public void Start()
@@ -23,10 +24,10 @@ public sealed class InputDeadline(TimeSpan limit, TimeProvider time)
 
     public void Clear() => _startedAt = -1;
 
-    public bool IsExpired => IsRunning && time.GetElapsedTime(_startedAt) > limit;
+    public readonly bool IsExpired => IsRunning && time.GetElapsedTime(_startedAt) > limit;
 
     /// <summary>Time left before expiry, plus one tick so that a timer set to it fires past the limit; null when not running.</summary>
-    public TimeSpan? Remaining => IsRunning ? Max(limit - time.GetElapsedTime(_startedAt) + TimeSpan.FromTicks(1), TimeSpan.FromTicks(1)) : null;
+    public readonly TimeSpan? Remaining => IsRunning ? Max(limit - time.GetElapsedTime(_startedAt) + TimeSpan.FromTicks(1), TimeSpan.FromTicks(1)) : null;
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 }

@@ -63,7 +63,7 @@ public sealed partial class ChatSession
     }
 
     /// <summary>The reading end of a member's queue, for its transport's one writer; keeps the queue's counts.</summary>
-    public sealed class OutboundReader(ChatSession session)
+    public readonly struct OutboundReader(ChatSession session)
     {
         public ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken) =>
             session._outbound.WaitToReadAsync(cancellationToken);

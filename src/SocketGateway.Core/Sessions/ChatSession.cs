@@ -28,7 +28,6 @@ public sealed partial class ChatSession
         ConnectedAt = connectedAt;
         Budget = budget;
         _limits = queueLimits;
-        Outbound = new OutboundReader(this);
     }
 
     public string Id { get; }
@@ -47,7 +46,7 @@ public sealed partial class ChatSession
     public string? CurrentRoom { get; internal set; }
 
     /// <summary>What the transport's single writer drains.</summary>
-    public OutboundReader Outbound { get; }
+    public OutboundReader Outbound => new(this);
 
     /// <summary>
     /// Cancelled when the session must be dropped (its queue overflowed); the transport closes the socket. Made on

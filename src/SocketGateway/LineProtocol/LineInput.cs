@@ -20,8 +20,8 @@ public sealed class LineInput : IAsyncDisposable
     private readonly LineConnection _owner;
     private readonly ChatSession _session;
     private readonly LineInputGuards _guards;
-    private readonly InputDeadline _lineDeadline;
-    private readonly InputDeadline _loginDeadline;
+    private InputDeadline _lineDeadline;
+    private InputDeadline _loginDeadline;
     private readonly ILineInputOwner? _ended;
     private LineDecoder _decoder;
     private bool _firstLine = true;
@@ -135,7 +135,7 @@ public sealed class LineInput : IAsyncDisposable
         {
             // Everything left is an incomplete line, already known to be within the limit.
             input.AdvanceTo(buffer.Start, buffer.End);
-            TrackIncompleteLine(_lineDeadline, pending: !buffer.IsEmpty || _decoder.IsDiscarding, restart: completed);
+            TrackIncompleteLine(ref _lineDeadline, pending: !buffer.IsEmpty || _decoder.IsDiscarding, restart: completed);
         }
 
         // A line completed in the same read as the timer fired wins: the deadlines were updated above.
@@ -276,7 +276,7 @@ public sealed class LineInput : IAsyncDisposable
         return status == ProxyHeaderStatus.Incomplete && inputEnded ? ProxyHeaderStatus.NotProxy : status;
     }
 
-    private static void TrackIncompleteLine(InputDeadline deadline, bool pending, bool restart)
+    private static void TrackIncompleteLine(ref InputDeadline deadline, bool pending, bool restart)
     {
         if (!pending || restart)
         {
