@@ -9,14 +9,23 @@ namespace SocketGateway.Tcp;
 /// pooled buffer; a flush sends them with non-blocking sends and returns the buffer, so an idle connection holds
 /// none. Only when the socket's send buffer is full (a slow reader) does a flush wait, on an async send.
 /// </summary>
-internal sealed class SocketPipeWriter(Socket socket) : PipeWriter
+internal sealed class SocketPipeWriter : PipeWriter
 {
     private const int MinimumBufferSize = 4096;
+
+    private readonly Socket _socket;
 
     private byte[]? _buffer;
     private int _written;
     private CancellationTokenSource? _flushCancellation; // made by the first flush that has to wait
     private volatile bool _cancelNext;
+
+    /// <param name="socket">Set to non-blocking here; the caller still owns and disposes it.</param>
+    public SocketPipeWriter(Socket socket)
+    {
+        _socket = socket;
+        _socket.Blocking = false;
+    }
 
     public override void Advance(int bytes)
     {
@@ -44,7 +53,7 @@ internal sealed class SocketPipeWriter(Socket socket) : PipeWriter
         var sent = 0;
         while (sent < _written)
         {
-            var count = socket.Send(_buffer.AsSpan(sent, _written - sent), SocketFlags.None, out var error);
+            var count = _socket.Send(_buffer.AsSpan(sent, _written - sent), SocketFlags.None, out var error);
             if (error == SocketError.WouldBlock)
             {
                 return FlushWhenWritableAsync(sent, cancellationToken);
@@ -84,7 +93,7 @@ internal sealed class SocketPipeWriter(Socket socket) : PipeWriter
 
             while (sent < _written)
             {
-                sent += await socket.SendAsync(_buffer.AsMemory(sent, _written - sent), SocketFlags.None, _flushCancellation.Token).ConfigureAwait(false);
+                sent += await _socket.SendAsync(_buffer.AsMemory(sent, _written - sent), SocketFlags.None, _flushCancellation.Token).ConfigureAwait(false);
             }
 
             ReturnBuffer();

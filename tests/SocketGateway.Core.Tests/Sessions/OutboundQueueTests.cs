@@ -135,4 +135,59 @@ public sealed class OutboundQueueTests
         queue.TryComplete();
         Assert.Equal(writers * perWriter, await reader.WaitAsync(TimeSpan.FromSeconds(30)));
     }
+
+    [Fact]
+    public async Task A_frameless_wait_queues_its_callback_once_on_write()
+    {
+        var queue = new OutboundQueue();
+        var callback = new CountingWorkItem();
+        Assert.Equal(QueueReadiness.Waiting, queue.NotifyWhenReadable(callback));
+        Assert.Equal(0, callback.Runs);
+
+        queue.TryWrite(Info(1));
+        queue.TryWrite(Info(2));
+        await callback.FirstRun.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(QueueReadiness.Readable, queue.NotifyWhenReadable(callback));
+        Assert.True(queue.TryRead(out var first));
+        Assert.Equal("1", Text(first));
+        Assert.True(queue.TryRead(out _));
+        Assert.Equal(1, callback.Runs);
+    }
+
+    [Fact]
+    public async Task A_frameless_wait_is_woken_by_completion_then_sees_completed()
+    {
+        var queue = new OutboundQueue();
+        var callback = new CountingWorkItem();
+        Assert.Equal(QueueReadiness.Waiting, queue.NotifyWhenReadable(callback));
+        queue.TryComplete();
+        await callback.FirstRun.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(QueueReadiness.Completed, queue.NotifyWhenReadable(callback));
+    }
+
+    [Fact]
+    public void A_frameless_wait_and_an_awaited_wait_are_one_reader()
+    {
+        var queue = new OutboundQueue();
+        var pending = queue.WaitToReadAsync(CancellationToken.None);
+        Assert.False(pending.IsCompleted);
+        Assert.Throws<InvalidOperationException>(() => queue.NotifyWhenReadable(new CountingWorkItem()));
+        queue.TryComplete();
+    }
+
+    private sealed class CountingWorkItem : IThreadPoolWorkItem
+    {
+        private readonly TaskCompletionSource _firstRun = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _runs;
+
+        public int Runs => Volatile.Read(ref _runs);
+
+        public Task FirstRun => _firstRun.Task;
+
+        public void Execute()
+        {
+            Interlocked.Increment(ref _runs);
+            _firstRun.TrySetResult();
+        }
+    }
 }

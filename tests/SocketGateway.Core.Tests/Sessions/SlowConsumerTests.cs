@@ -89,4 +89,30 @@ public sealed class SlowConsumerTests
 
         Assert.IsType<ErrorEvent>(Drain(session)[^1]);
     }
+
+    [Fact]
+    public async Task An_abort_handler_runs_once_whether_set_before_or_after_the_abort()
+    {
+        var before = Connect(new GatewayLimits());
+        var beforeRuns = 0;
+        var beforeRan = new TaskCompletionSource<object>(TaskCreationOptions.RunContinuationsAsynchronously);
+        before.OnAbort((session, state) =>
+        {
+            Interlocked.Increment(ref beforeRuns);
+            beforeRan.TrySetResult(state);
+        }, "state");
+        before.Abort();
+        before.Abort();
+        Assert.Equal("state", await beforeRan.Task.WaitAsync(TimeSpan.FromSeconds(10)));
+
+        var after = Connect(new GatewayLimits());
+        after.Abort();
+        var afterRan = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        after.OnAbort((_, _) => afterRan.TrySetResult(), "state");
+        await afterRan.Task.WaitAsync(TimeSpan.FromSeconds(10));
+
+        // A token asked for after the abort is already cancelled.
+        Assert.True(after.Aborted.IsCancellationRequested);
+        Assert.Equal(1, Volatile.Read(ref beforeRuns));
+    }
 }
