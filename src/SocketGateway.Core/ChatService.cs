@@ -55,11 +55,16 @@ public sealed partial class ChatService(
     }
 
     /// <summary>A new connection: a free guest nick, the welcome event, and the lobby.</summary>
-    public ChatSession Connect(string via, string? remoteAddress)
+    public ChatSession Connect(string via, string? remoteAddress) => Connect(via, (object?)remoteAddress);
+
+    /// <summary>As above; the address is formatted only when asked for (an idle session keeps no string for it).</summary>
+    public ChatSession Connect(string via, System.Net.EndPoint? remote) => Connect(via, (object?)remote);
+
+    private ChatSession Connect(string via, object? remote)
     {
-        var id = Interlocked.Increment(ref _sessionCounter).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var id = Interlocked.Increment(ref _sessionCounter);
         var budget = limits.MessageRate <= 0 ? MessageBudget.Unlimited : new MessageBudget(limits.MessageRate, limits.MessageBurst, time);
-        var session = new ChatSession(id, via, remoteAddress, Now(), new QueueLimits(limits.OutboundQueueLength, limits.OutboundQueueBytes), budget);
+        var session = new ChatSession(id, via, remote, Now(), new QueueLimits(limits.OutboundQueueLength, limits.OutboundQueueBytes), budget);
         session.Nick = ClaimGuestNick(session);
         session.Send(new WelcomeEvent(session.Nick, ServerName));
         lock (_membership)

@@ -56,7 +56,7 @@ public sealed class ConnectionGuard(GatewayLimits limits, TimeProvider time)
                     Prune();
                 }
 
-                entry = new Entry(Math.Max(1, limits.ConnectionBurstPerIp), time.GetTimestamp());
+                entry = new Entry(key, Math.Max(1, limits.ConnectionBurstPerIp), time.GetTimestamp());
                 _entries[key] = entry;
             }
 
@@ -81,9 +81,9 @@ public sealed class ConnectionGuard(GatewayLimits limits, TimeProvider time)
 
             entry.Open++;
             _total++;
+            lease = new Lease(this, entry);
         }
 
-        lease = new Lease(this, key);
         return Admission.Admitted;
     }
 
@@ -96,14 +96,15 @@ public sealed class ConnectionGuard(GatewayLimits limits, TimeProvider time)
         _ => "admitted",
     };
 
-    private void Release(string key)
+    private void Release(Entry entry)
     {
         lock (_gate)
         {
             _total--;
-            if (_entries.TryGetValue(key, out var entry))
+            // A pruned entry has no open connection; one that came back for the same address is found by its key.
+            if (_entries.TryGetValue(entry.Key, out var current))
             {
-                entry.Open--;
+                current.Open--;
             }
         }
     }
@@ -131,8 +132,10 @@ public sealed class ConnectionGuard(GatewayLimits limits, TimeProvider time)
         }
     }
 
-    private sealed class Entry(double tokens, long stamp)
+    private sealed class Entry(string key, double tokens, long stamp)
     {
+        public string Key { get; } = key;
+
         public double Tokens { get; set; } = tokens;
 
         public long Stamp { get; set; } = stamp;
@@ -140,7 +143,8 @@ public sealed class ConnectionGuard(GatewayLimits limits, TimeProvider time)
         public int Open { get; set; }
     }
 
-    private sealed class Lease(ConnectionGuard guard, string key) : IDisposable
+    // Holds the address's entry, not a key string of its own: one lease per open connection.
+    private sealed class Lease(ConnectionGuard guard, Entry entry) : IDisposable
     {
         private int _released;
 
@@ -148,7 +152,7 @@ public sealed class ConnectionGuard(GatewayLimits limits, TimeProvider time)
         {
             if (Interlocked.Exchange(ref _released, 1) == 0)
             {
-                guard.Release(key);
+                guard.Release(entry);
             }
         }
     }

@@ -15,26 +15,30 @@ public sealed partial class ChatSession
     private CancellationTokenSource? _aborted; // made when a transport first asks for the token
     private Action<ChatSession, object>? _onAbort;
     private object? _onAbortState;
-    private readonly List<string> _rooms = [];
+    // Copied on change (rare) and locked through _outbound, so an idle session keeps no list object of its own.
+    private string[] _rooms = [];
+    private readonly long _number;
+    private readonly object? _remote;
     private int _abortRequested;
     private volatile bool _writerStopped;
     private TaskCompletionSource? _drainWaiter;
 
-    internal ChatSession(string id, string via, string? remoteAddress, DateTimeOffset connectedAt, QueueLimits queueLimits, MessageBudget budget)
+    /// <param name="remote">The client's address: a string, or an end point formatted only when asked for.</param>
+    internal ChatSession(long number, string via, object? remote, DateTimeOffset connectedAt, QueueLimits queueLimits, MessageBudget budget)
     {
-        Id = id;
+        _number = number;
+        _remote = remote;
         Via = via;
-        RemoteAddress = remoteAddress;
         ConnectedAt = connectedAt;
         Budget = budget;
         _limits = queueLimits;
     }
 
-    public string Id { get; }
+    public string Id => _number.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     public string Via { get; }
 
-    public string? RemoteAddress { get; }
+    public string? RemoteAddress => _remote?.ToString();
 
     public DateTimeOffset ConnectedAt { get; }
 
@@ -89,16 +93,7 @@ public sealed partial class ChatSession
 
     public bool IsClosed { get; private set; }
 
-    public IReadOnlyList<string> Rooms
-    {
-        get
-        {
-            lock (_rooms)
-            {
-                return [.. _rooms];
-            }
-        }
-    }
+    public IReadOnlyList<string> Rooms => Volatile.Read(ref _rooms);
 
     public void Send(ChatEvent evt) => Deliver(new OutboundEvent(evt));
 
@@ -188,24 +183,26 @@ public sealed partial class ChatSession
 
     internal void AddRoom(string room)
     {
-        lock (_rooms)
+        lock (_outbound)
         {
-            _rooms.Add(room);
+            _rooms = [.. _rooms, room];
         }
     }
 
     internal bool RemoveRoom(string room)
     {
-        lock (_rooms)
+        lock (_outbound)
         {
-            if (!_rooms.Remove(room))
+            var index = Array.IndexOf(_rooms, room);
+            if (index < 0)
             {
                 return false;
             }
 
+            _rooms = [.. _rooms[..index], .. _rooms[(index + 1)..]];
             if (CurrentRoom == room)
             {
-                CurrentRoom = _rooms.Count > 0 ? _rooms[^1] : null;
+                CurrentRoom = _rooms.Length > 0 ? _rooms[^1] : null;
             }
 
             return true;
@@ -214,9 +211,6 @@ public sealed partial class ChatSession
 
     internal bool IsIn(string room)
     {
-        lock (_rooms)
-        {
-            return _rooms.Contains(room);
-        }
+        return Array.IndexOf(Volatile.Read(ref _rooms), room) >= 0;
     }
 }

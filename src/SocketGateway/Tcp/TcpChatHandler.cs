@@ -152,7 +152,7 @@ public sealed partial class TcpChatHandler(
     // The session's reading and writing continue from their own completions: nothing here is awaited.
     private void StartChat(Socket socket, IPEndPoint? remote, PipeReader input, PipeWriter output, IDisposable? transport, IDisposable? lease, CancellationToken shutdown, Action<Socket> closed)
     {
-        var session = chat.Connect(Via.Tcp, remote?.ToString());
+        var session = chat.Connect(Via.Tcp, remote);
         var connection = new ChatConnection(this, socket, session, input, LineOutput.Start(session, output), transport, lease, shutdown, closed);
         // An overflow cuts the socket, which ends both the reader and the writer: no token sources of our own.
         session.OnAbort(AbortOnOverflow, connection);

@@ -16,7 +16,7 @@ public sealed class SlowConsumerTests
         var chat = new ChatService(rooms, nicks, new InProcessMessageBus(new LocalDelivery(rooms, nicks)), store,
             new MessageIdAllocator(store), limits, TimeProvider.System);
         chat.InitializeAsync(CancellationToken.None).GetAwaiter().GetResult();
-        return chat.Connect(Via.Tcp, null);
+        return chat.Connect(Via.Tcp, remoteAddress: null);
     }
 
     private static List<ChatEvent> Drain(ChatSession session)
