@@ -136,6 +136,11 @@ public sealed partial class TcpChatHandler(
         {
             Log.ConnectionEnded(logger, remote?.ToString(), e.Message);
         }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Nothing of one connection may reach the accept loop, or go unobserved.
+            Log.ConnectionFailed(logger, remote?.ToString(), e);
+        }
         finally
         {
             if (!handedOver)
