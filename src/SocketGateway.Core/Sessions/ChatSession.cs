@@ -84,7 +84,7 @@ public sealed partial class ChatSession
     public void OnAbort(Action<ChatSession, object> handler, object state)
     {
         _onAbortState = state;
-        Volatile.Write(ref _onAbort, handler);
+        Interlocked.Exchange(ref _onAbort, handler); // a full fence: the check below must not move above it
         if (WasAborted)
         {
             ThreadPool.UnsafeQueueUserWorkItem(static s => s.RunAbortHandler(), this, preferLocal: false);

@@ -29,7 +29,7 @@ public sealed class LineConnection(LineCommands commands, GatewayLimits limits, 
     /// <summary>As above, with the raw-input checks of <paramref name="guards"/> (a raw TCP port wants them all).</summary>
     public async Task<bool> ReadAsync(ChatSession session, PipeReader input, LineInputGuards guards, CancellationToken cancellationToken)
     {
-        var lines = new LineInput(this, session, input, guards, ended: null);
+        var lines = new LineInput(this, session, input, guards, ended: null, cancellationToken);
         try
         {
             while (true)
@@ -51,9 +51,10 @@ public sealed class LineConnection(LineCommands commands, GatewayLimits limits, 
 
     /// <summary>
     /// Starts reading and returns at once; <paramref name="owner"/> is told once when the input ends, the client
-    /// quits, or reading fails. No token cancels these reads: they end with the input (a transport that stops
-    /// shuts its socket's receive side).
+    /// quits, or reading fails. No token is registered while a read waits (an idle client must cost nothing): the
+    /// reads end with the input, so a transport that stops shuts its socket's receive side. <paramref name="stopping"/>
+    /// ends a command that waits (for the message budget, or for the client to read its own echoes).
     /// </summary>
-    public void Start(ChatSession session, PipeReader input, LineInputGuards guards, ILineInputOwner owner) =>
-        new LineInput(this, session, input, guards, owner).Continue();
+    public void Start(ChatSession session, PipeReader input, LineInputGuards guards, ILineInputOwner owner, CancellationToken stopping) =>
+        new LineInput(this, session, input, guards, owner, stopping).Continue();
 }

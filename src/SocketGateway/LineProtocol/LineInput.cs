@@ -23,6 +23,7 @@ public sealed class LineInput : IAsyncDisposable
     private InputDeadline _lineDeadline;
     private InputDeadline _loginDeadline;
     private readonly ILineInputOwner? _ended;
+    private readonly CancellationToken _stopping; // for the frameless driver's steps: a command waiting on a budget
     private LineDecoder _decoder;
     private bool _firstLine = true;
     private bool _probingProxyHeader;
@@ -37,8 +38,9 @@ public sealed class LineInput : IAsyncDisposable
     private ConfiguredValueTaskAwaitable<ReadResult>.ConfiguredValueTaskAwaiter _read;
     private ConfiguredValueTaskAwaitable<LineStep>.ConfiguredValueTaskAwaiter _step;
 
-    internal LineInput(LineConnection owner, ChatSession session, PipeReader input, LineInputGuards guards, ILineInputOwner? ended)
+    internal LineInput(LineConnection owner, ChatSession session, PipeReader input, LineInputGuards guards, ILineInputOwner? ended, CancellationToken stopping)
     {
+        _stopping = stopping;
         _owner = owner;
         _session = session;
         _guards = guards;
@@ -216,7 +218,7 @@ public sealed class LineInput : IAsyncDisposable
     private bool Take(ReadResult result)
     {
         #pragma warning disable CA2012 // awaited by hand, through its completion: an await would keep a frame
-        var step = TakeAsync(result, CancellationToken.None).ConfigureAwait(false).GetAwaiter();
+        var step = TakeAsync(result, _stopping).ConfigureAwait(false).GetAwaiter();
         #pragma warning restore CA2012
         if (!step.IsCompleted)
         {
@@ -261,8 +263,19 @@ public sealed class LineInput : IAsyncDisposable
 
     private async Task EndAsync(LineStep step, Exception? error)
     {
-        await DisposeAsync().ConfigureAwait(false);
-        _ended!.InputEnded(step == LineStep.Quit, error);
+        try
+        {
+            await DisposeAsync().ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            error ??= e;
+        }
+        finally
+        {
+            // Whatever happened, the transport is told, or its connection would never be closed.
+            _ended!.InputEnded(step == LineStep.Quit, error);
+        }
     }
 
     /// <summary>

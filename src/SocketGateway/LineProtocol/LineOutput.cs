@@ -18,14 +18,12 @@ public sealed class LineOutput : IThreadPoolWorkItem
     // Bounds how much is buffered before a flush, so a burst does not grow one huge write.
     private const int FlushThreshold = 64 * 1024;
 
-    private static readonly object Stopped = new();
-
     private readonly ChatSession _session;
     private readonly PipeWriter _output;
     private LineEncoder _encoder;
     private Action? _afterFlush; // made by the first flush that has to wait
     private ConfiguredValueTaskAwaitable<FlushResult>.ConfiguredValueTaskAwaiter _flush;
-    private object? _done; // null while running; a TaskCompletionSource once someone waits; Stopped at the end
+    private object? _done; // null while running; a TaskCompletionSource once someone waits; the final Task at the end
 
     private LineOutput(ChatSession session, PipeWriter output)
     {
@@ -41,7 +39,10 @@ public sealed class LineOutput : IThreadPoolWorkItem
         return writer;
     }
 
-    /// <summary>Completes when the writer has stopped: the queue completed and drained, or the peer is gone.</summary>
+    /// <summary>
+    /// Completes when the writer has stopped: the queue completed and drained, or the peer is gone. Faults only on a
+    /// failure that is no peer going away (a bug), so that the transport logs it.
+    /// </summary>
     public Task Completion
     {
         get
@@ -52,8 +53,8 @@ public sealed class LineOutput : IThreadPoolWorkItem
                 {
                     case TaskCompletionSource waiting:
                         return waiting.Task;
-                    case { }:
-                        return Task.CompletedTask;
+                    case Task final:
+                        return final;
                 }
 
                 var made = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -82,7 +83,7 @@ public sealed class LineOutput : IThreadPoolWorkItem
                     case QueueReadiness.Waiting:
                         return;
                     case QueueReadiness.Completed:
-                        Stop();
+                        Stop(null);
                         return;
                 }
 
@@ -114,9 +115,9 @@ public sealed class LineOutput : IThreadPoolWorkItem
                 }
             }
         }
-        catch (Exception e) when (IsPeerGone(e))
+        catch (Exception e)
         {
-            Stop();
+            Stop(IsPeerGone(e) ? null : e);
         }
     }
 
@@ -129,9 +130,9 @@ public sealed class LineOutput : IThreadPoolWorkItem
                 return;
             }
         }
-        catch (Exception e) when (IsPeerGone(e))
+        catch (Exception e)
         {
-            Stop();
+            Stop(IsPeerGone(e) ? null : e);
             return;
         }
 
@@ -143,23 +144,41 @@ public sealed class LineOutput : IThreadPoolWorkItem
         _session.NotifyDrained();
         if (result.IsCompleted || result.IsCanceled)
         {
-            Stop();
+            Stop(null);
             return false;
         }
 
         return true;
     }
 
-    private void Stop()
+    // Once: the session learns that nothing will drain its queue any more, and whoever waits is told.
+    private void Stop(Exception? failure)
     {
-        var previous = Interlocked.Exchange(ref _done, Stopped);
-        if (previous == Stopped)
+        var final = failure is null ? Task.CompletedTask : Task.FromException(failure);
+        var previous = Volatile.Read(ref _done);
+        while (previous is not Task)
         {
-            return;
-        }
+            var seen = Interlocked.CompareExchange(ref _done, final, previous);
+            if (ReferenceEquals(seen, previous))
+            {
+                _session.WriterStopped();
+                if (previous is TaskCompletionSource waiting)
+                {
+                    if (failure is null)
+                    {
+                        waiting.TrySetResult();
+                    }
+                    else
+                    {
+                        waiting.TrySetException(failure);
+                    }
+                }
 
-        _session.WriterStopped();
-        (previous as TaskCompletionSource)?.TrySetResult();
+                return;
+            }
+
+            previous = seen;
+        }
     }
 
     private static bool IsPeerGone(Exception e) =>

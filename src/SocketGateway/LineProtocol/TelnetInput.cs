@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.IO.Pipelines;
-using Microsoft.AspNetCore.Connections;
 using SocketGateway.Core.Events;
 using SocketGateway.Core.Protocol;
 using SocketGateway.Core.Sessions;
@@ -70,9 +69,14 @@ public sealed class TelnetInput : IAsyncDisposable
                 flush = await output.FlushAsync().ConfigureAwait(false);
             }
         }
-        catch (Exception e) when (e is IOException or ConnectionResetException or ConnectionAbortedException or InvalidOperationException)
+        catch (InvalidOperationException)
         {
-            error = e is InvalidOperationException ? null : e;
+            // The filtered reader was completed under us: the line reader has stopped.
+        }
+        catch (Exception e)
+        {
+            // A reset, a disposed socket, anything: the line reader gets it as the end of its input.
+            error = e;
         }
 
         await output.CompleteAsync(error).ConfigureAwait(false);

@@ -37,9 +37,11 @@ internal sealed class PrefixedStream(ReadOnlyMemory<byte> prefix, Stream inner) 
 
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
+    // A zero-byte read (SslStream makes one before each read) is answered at once while prefix bytes wait: passed to
+    // the socket, it would wait for bytes the client sends only after the server's answer.
     public override int Read(Span<byte> buffer)
     {
-        if (_prefix.IsEmpty || buffer.IsEmpty)
+        if (_prefix.IsEmpty)
         {
             return inner.Read(buffer);
         }
@@ -55,7 +57,7 @@ internal sealed class PrefixedStream(ReadOnlyMemory<byte> prefix, Stream inner) 
 
     public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        if (_prefix.IsEmpty || buffer.IsEmpty)
+        if (_prefix.IsEmpty)
         {
             return inner.ReadAsync(buffer, cancellationToken);
         }

@@ -127,20 +127,7 @@ internal sealed class SocketPipeReader : PipeReader, IValueTaskSource<ReadResult
         }
     }
 
-    public override void CancelPendingRead()
-    {
-        lock (Gate)
-        {
-            if (!_readPending)
-            {
-                _cancelNext = true;
-                return;
-            }
-
-        }
-
-        Stop(null);
-    }
+    public override void CancelPendingRead() => Stop(null);
 
     public override void Complete(Exception? exception = null)
     {
@@ -174,6 +161,8 @@ internal sealed class SocketPipeReader : PipeReader, IValueTaskSource<ReadResult
         {
             if (!_readPending)
             {
+                // A CancelPendingRead that comes just after a read completed applies to the next read.
+                _cancelNext |= error is null;
                 return;
             }
 
@@ -211,7 +200,7 @@ internal sealed class SocketPipeReader : PipeReader, IValueTaskSource<ReadResult
         while (true)
         {
             ReadResult result = default;
-            SocketException? error = null;
+            Exception? error = null;
             var completed = false;
             lock (Gate)
             {
@@ -224,8 +213,9 @@ internal sealed class SocketPipeReader : PipeReader, IValueTaskSource<ReadResult
                 {
                     completed = TryTake(out result);
                 }
-                catch (SocketException e)
+                catch (Exception e) when (e is SocketException or ObjectDisposedException)
                 {
+                    // The socket failed or was closed (a stop's deadline) between the wake-up and the receive.
                     error = e;
                     completed = true;
                 }

@@ -77,12 +77,28 @@ public sealed partial class TcpChatHandler(
                 return RefuseAsync(socket, output, ErrorCodes.RateLimited, ConnectionGuard.Describe(admission), closed);
             }
 
-            StartChat(socket, remote, input, output, transport: null, lease, shutdown, closed);
+            try
+            {
+                StartChat(socket, remote, input, output, transport: null, lease, shutdown, closed);
+            }
+            catch
+            {
+                lease?.Dispose();
+                throw;
+            }
+
             return Task.CompletedTask;
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
             Log.ConnectionEnded(logger, remote?.ToString(), e.Message);
+            End(socket, closed);
+            return Task.CompletedTask;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Nothing of one connection may reach the accept loop, or go unobserved.
+            Log.ConnectionFailed(logger, remote?.ToString(), e);
             End(socket, closed);
             return Task.CompletedTask;
         }
@@ -129,8 +145,16 @@ public sealed partial class TcpChatHandler(
                 return;
             }
 
-            handedOver = true;
-            StartChat(socket, remote, input, output, tls, lease, shutdown, closed);
+            try
+            {
+                StartChat(socket, remote, input, output, tls, lease, shutdown, closed);
+                handedOver = true;
+            }
+            catch
+            {
+                lease?.Dispose();
+                throw;
+            }
         }
         catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or AuthenticationException or OperationCanceledException)
         {
@@ -161,7 +185,7 @@ public sealed partial class TcpChatHandler(
         var connection = new ChatConnection(this, socket, session, input, LineOutput.Start(session, output), transport, lease, shutdown, closed);
         // An overflow cuts the socket, which ends both the reader and the writer: no token sources of our own.
         session.OnAbort(AbortOnOverflow, connection);
-        lines.Start(session, input, LineInputGuards.Tcp, connection);
+        lines.Start(session, input, LineInputGuards.Tcp, connection, shutdown);
     }
 
     /// <summary>

@@ -191,7 +191,23 @@ public sealed partial class TcpListeners : IHostedService, IDisposable
                 _open.Add(socket);
             }
 
+            // Off the accept loop: a client whose bytes are already there would otherwise be served right here, and
+            // nobody else accepted while it keeps sending.
+            ThreadPool.UnsafeQueueUserWorkItem(static state => state.Listeners.Serve(state.Socket, state.Certificate), new Accepted(this, socket, certificate), preferLocal: false);
+        }
+    }
+
+    private void Serve(Socket socket, X509Certificate2? certificate)
+    {
+        try
+        {
             _ = _handler.RunAsync(socket, certificate, _stopping.Token, _closed);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            Log.ServeFailed(_logger, e);
+            socket.Dispose();
+            Closed(socket);
         }
     }
 
@@ -209,8 +225,13 @@ public sealed partial class TcpListeners : IHostedService, IDisposable
 
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 
+    private sealed record Accepted(TcpListeners Listeners, Socket Socket, X509Certificate2? Certificate);
+
     private static partial class Log
     {
+        [LoggerMessage(Level = LogLevel.Error, Message = "A TCP connection could not be served")]
+        public static partial void ServeFailed(ILogger logger, Exception exception);
+
         [LoggerMessage(Level = LogLevel.Warning, Message = "Accepting a TCP connection failed ({Error}); trying again in {DelayMs} ms")]
         public static partial void AcceptFailed(ILogger logger, SocketError error, double delayMs);
 

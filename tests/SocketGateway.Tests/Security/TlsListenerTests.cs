@@ -1,7 +1,5 @@
 using System.Net.Security;
 using System.Net.Sockets;
-using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using SocketGateway.Tests.Infrastructure;
 
@@ -13,59 +11,108 @@ public sealed class TlsListenerTests
     [Fact]
     public async Task A_tls_client_gets_the_welcome_and_can_chat()
     {
-        var pfx = Path.Combine(Path.GetTempPath(), $"sg-{Guid.NewGuid():N}.pfx");
-        using (var rsa = RSA.Create(2048))
+        using var certificate = await TestCertificate.CreateAsync();
+        await using var host = await GatewayHost.StartAsync(certificate.Settings());
+        Assert.NotEqual(0, host.TlsPort);
+
+        using var tcp = new TcpClient();
+        await tcp.ConnectAsync("127.0.0.1", host.TlsPort).WaitAsync(Timeouts.Step);
+        await using var tls = new SslStream(tcp.GetStream(), false, (_, _, _, _) => true);
+        await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions { TargetHost = "localhost" }).WaitAsync(Timeouts.Step);
+        Assert.True(tls.IsAuthenticated);
+        Assert.Equal("CN=localhost", tls.RemoteCertificate?.Subject);
+        await AssertChatsAsync(tls);
+
+        // Plain text to the TLS port is not a chat session.
+        using var plain = new TcpClient();
+        await plain.ConnectAsync("127.0.0.1", host.TlsPort).WaitAsync(Timeouts.Step);
+        await plain.GetStream().WriteAsync("/ping\n"u8.ToArray()).AsTask().WaitAsync(Timeouts.Step);
+        var buffer = new byte[256];
+        var read = await plain.GetStream().ReadAsync(buffer).AsTask().WaitAsync(Timeouts.Step);
+        Assert.DoesNotContain("pong", Encoding.ASCII.GetString(buffer, 0, read));
+    }
+
+    [Fact]
+    public async Task A_proxy_that_sends_its_header_and_the_client_hello_together_gets_a_tls_session()
+    {
+        using var certificate = await TestCertificate.CreateAsync();
+        var settings = certificate.Settings();
+        settings["Gateway:TrustedProxies:0"] = "127.0.0.1";
+        await using var host = await GatewayHost.StartAsync(settings);
+
+        // The bytes the server reads with the header are the start of the handshake: they must reach TLS.
+        using var tcp = new TcpClient();
+        await tcp.ConnectAsync("127.0.0.1", host.TlsPort).WaitAsync(Timeouts.Step);
+        var header = Encoding.ASCII.GetBytes($"PROXY TCP4 203.0.113.8 127.0.0.1 40100 {host.TlsPort}\r\n");
+        await using var tls = new SslStream(new FirstWriteWithPrefix(tcp.GetStream(), header), false, (_, _, _, _) => true);
+        await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions { TargetHost = "localhost" }).WaitAsync(Timeouts.Step);
+        var nick = await AssertChatsAsync(tls);
+        Assert.Equal("203.0.113.8:40100", await ProxyTestClients.RemoteAddressAsync(host, nick));
+    }
+
+    /// <summary>Reads the welcome, pings, and returns the nick from the welcome.</summary>
+    private static async Task<string> AssertChatsAsync(SslStream tls)
+    {
+        using var reader = new StreamReader(tls, Encoding.UTF8, leaveOpen: true);
+        var welcome = await reader.ReadLineAsync().WaitAsync(Timeouts.Step);
+        Assert.StartsWith("* welcome to SocketGateway — you are guest-", welcome);
+        await tls.WriteAsync("/ping\n"u8.ToArray()).AsTask().WaitAsync(Timeouts.Step);
+        await tls.FlushAsync().WaitAsync(Timeouts.Step);
+        string? line;
+        do
         {
-            var request = new CertificateRequest("CN=localhost", rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
-            var san = new SubjectAlternativeNameBuilder();
-            san.AddDnsName("localhost");
-            request.CertificateExtensions.Add(san.Build());
-            using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
-            await File.WriteAllBytesAsync(pfx, certificate.Export(X509ContentType.Pfx, "pw"));
+            line = await reader.ReadLineAsync().WaitAsync(Timeouts.Step);
         }
+        while (line is not null && line != "* pong");
 
-        try
+        Assert.Equal("* pong", line);
+        return welcome!["* welcome to SocketGateway — you are ".Length..].Split(';')[0];
+    }
+
+    /// <summary>Sends a prefix in the same write as the first bytes written, as a proxy forwarding a client does.</summary>
+    private sealed class FirstWriteWithPrefix(Stream inner, byte[] prefix) : Stream
+    {
+        private byte[]? _prefix = prefix;
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => true;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            inner.ReadAsync(buffer, cancellationToken);
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            inner.ReadAsync(buffer, offset, count, cancellationToken);
+
+        public override void Write(byte[] buffer, int offset, int count) => WriteAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
+
+        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
         {
-            await using var host = await GatewayHost.StartAsync(new Dictionary<string, string?>
+            if (Interlocked.Exchange(ref _prefix, null) is { } first)
             {
-                ["Gateway:Tcp:TlsPort"] = "0",
-                ["Gateway:Tcp:Certificate:Path"] = pfx,
-                ["Gateway:Tcp:Certificate:Password"] = "pw",
-            });
-            Assert.NotEqual(0, host.TlsPort);
-
-            using var tcp = new TcpClient();
-            await tcp.ConnectAsync("127.0.0.1", host.TlsPort).WaitAsync(Timeouts.Step);
-            await using var tls = new SslStream(tcp.GetStream(), false, (_, _, _, _) => true);
-            await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions { TargetHost = "localhost" }).WaitAsync(Timeouts.Step);
-            Assert.True(tls.IsAuthenticated);
-            Assert.Equal("CN=localhost", tls.RemoteCertificate?.Subject);
-
-            using var reader = new StreamReader(tls, Encoding.UTF8);
-            var welcome = await reader.ReadLineAsync().WaitAsync(Timeouts.Step);
-            Assert.StartsWith("* welcome to SocketGateway — you are guest-", welcome);
-            await tls.WriteAsync("/ping\n"u8.ToArray()).AsTask().WaitAsync(Timeouts.Step);
-            await tls.FlushAsync().WaitAsync(Timeouts.Step);
-            string? line;
-            do
-            {
-                line = await reader.ReadLineAsync().WaitAsync(Timeouts.Step);
+                return inner.WriteAsync((byte[])[.. first, .. buffer.Span], cancellationToken);
             }
-            while (line is not null && line != "* pong");
 
-            Assert.Equal("* pong", line);
+            return inner.WriteAsync(buffer, cancellationToken);
+        }
 
-            // Plain text to the TLS port is not a chat session.
-            using var plain = new TcpClient();
-            await plain.ConnectAsync("127.0.0.1", host.TlsPort).WaitAsync(Timeouts.Step);
-            await plain.GetStream().WriteAsync("/ping\n"u8.ToArray()).AsTask().WaitAsync(Timeouts.Step);
-            var buffer = new byte[256];
-            var read = await plain.GetStream().ReadAsync(buffer).AsTask().WaitAsync(Timeouts.Step);
-            Assert.DoesNotContain("pong", Encoding.ASCII.GetString(buffer, 0, read));
-        }
-        finally
-        {
-            File.Delete(pfx);
-        }
+        public override void Flush() => inner.Flush();
+
+        public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
     }
 }
