@@ -24,6 +24,8 @@ public sealed partial class ChatService(
 {
     public const string ServerName = "SocketGateway";
 
+    private const string GuestPrefix = "guest-";
+
     // Joins, leaves, nick changes and room creation/closing are rare: one lock keeps them simple and ordered.
     // Messages never take it; they take only their room's SendGate.
     private readonly Lock _membership = new();
@@ -120,7 +122,11 @@ public sealed partial class ChatService(
         {
             for (var attempt = 0; attempt < 16; attempt++)
             {
-                var nick = "guest-" + RandomNumberGenerator.GetHexString(length, lowercase: true);
+                var nick = string.Create(GuestPrefix.Length + length, length, static (chars, _) =>
+                {
+                    GuestPrefix.CopyTo(chars);
+                    RandomNumberGenerator.GetHexString(chars[GuestPrefix.Length..], lowercase: true);
+                });
                 if (nicks.TryClaim(nick, session))
                 {
                     return nick;

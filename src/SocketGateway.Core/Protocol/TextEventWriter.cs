@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using SocketGateway.Core.Events;
 
@@ -8,7 +9,35 @@ public static class TextEventWriter
 {
     public const string Welcome = "* welcome to SocketGateway \u2014 you are {0}; type /help";
 
-    public static byte[] Encode(ChatEvent evt) => Encoding.UTF8.GetBytes(Format(evt));
+    // Kept per thread: every new connection encodes its welcome and lobby lines, and a builder, its chunk and an
+    // intermediate string per line were most of what a connection allocated besides its own state.
+    private const int KeptBuilderCapacity = 4096;
+
+    [ThreadStatic]
+    private static StringBuilder? t_builder;
+
+    /// <summary>The event's UTF-8 bytes; the only allocation is the returned array.</summary>
+    public static byte[] Encode(ChatEvent evt)
+    {
+        var sb = t_builder ?? new StringBuilder(256);
+        t_builder = null; // taken: a nested call (there is none today) would get a builder of its own
+        sb.Clear();
+        Append(sb, evt);
+        var chars = ArrayPool<char>.Shared.Rent(sb.Length);
+        try
+        {
+            sb.CopyTo(0, chars, sb.Length);
+            return Encoding.UTF8.GetBytes(chars, 0, sb.Length);
+        }
+        finally
+        {
+            ArrayPool<char>.Shared.Return(chars);
+            if (sb.Capacity <= KeptBuilderCapacity)
+            {
+                t_builder = sb;
+            }
+        }
+    }
 
     public static string Format(ChatEvent evt)
     {

@@ -50,11 +50,11 @@ public sealed class LineConnection(LineCommands commands, GatewayLimits limits, 
     }
 
     /// <summary>
-    /// Starts reading and returns at once; <paramref name="owner"/> is told once when the input ends, the client
+    /// Starts reading on the thread pool and returns at once; <paramref name="owner"/> is told once when the input ends, the client
     /// quits, or reading fails. No token is registered while a read waits (an idle client must cost nothing): the
     /// reads end with the input, so a transport that stops shuts its socket's receive side. <paramref name="stopping"/>
     /// ends a command that waits (for the message budget, or for the client to read its own echoes).
     /// </summary>
     public void Start(ChatSession session, PipeReader input, LineInputGuards guards, ILineInputOwner owner, CancellationToken stopping) =>
-        new LineInput(this, session, input, guards, owner, stopping).Continue();
+        new LineInput(this, session, input, guards, owner, stopping).Start();
 }

@@ -15,8 +15,12 @@ namespace SocketGateway.LineProtocol;
 /// <c>LoginTimeoutSeconds</c> set a new connection must send its first line in time; either failure is one error
 /// line, then the connection closes. The raw-input <see cref="LineInputGuards"/> run here too.
 /// </summary>
-public sealed class LineInput : IAsyncDisposable
+public sealed class LineInput : IAsyncDisposable, IThreadPoolWorkItem
 {
+    // Reads that complete at once (a client that keeps sending) are taken this many times in a row, then the
+    // driver lets other work run: one client never holds a thread for as long as it sends.
+    private const int ReadsBeforeYielding = 64;
+
     private readonly LineConnection _owner;
     private readonly ChatSession _session;
     private readonly LineInputGuards _guards;
@@ -37,6 +41,7 @@ public sealed class LineInput : IAsyncDisposable
     private Action? _onStep;
     private ConfiguredValueTaskAwaitable<ReadResult>.ConfiguredValueTaskAwaiter _read;
     private ConfiguredValueTaskAwaitable<LineStep>.ConfiguredValueTaskAwaiter _step;
+    private bool _resumeWithRead; // queued by Start with a read that completed at once
 
     internal LineInput(LineConnection owner, ChatSession session, PipeReader input, LineInputGuards guards, ILineInputOwner? ended, CancellationToken stopping)
     {
@@ -166,17 +171,64 @@ public sealed class LineInput : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Starts the frameless driver: the first read is issued here, and whatever it brings is taken on the thread
+    /// pool, never on the caller's thread (an accept loop, which must go on accepting).
+    /// </summary>
+    internal void Start()
+    {
+        try
+        {
+            ArmDeadline();
+#pragma warning disable CA2012 // awaited by hand, through its completion: an await would keep a frame
+            var read = Source.ReadAsync().ConfigureAwait(false).GetAwaiter();
+#pragma warning restore CA2012
+            _read = read;
+            if (read.IsCompleted)
+            {
+                _resumeWithRead = true;
+                ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+                return;
+            }
+
+            read.UnsafeOnCompleted(_onRead ??= OnRead);
+        }
+        catch (Exception e)
+        {
+            End(LineStep.Ended, e);
+        }
+    }
+
+    void IThreadPoolWorkItem.Execute()
+    {
+        if (_resumeWithRead)
+        {
+            _resumeWithRead = false;
+            OnRead();
+        }
+        else
+        {
+            Continue();
+        }
+    }
+
     /// <summary>The frameless driver: reads and takes until a read has to wait, then goes on from its completion.</summary>
     internal void Continue()
     {
         try
         {
-            while (true)
+            for (var reads = 0; ; reads++)
             {
+                if (reads == ReadsBeforeYielding)
+                {
+                    ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+                    return;
+                }
+
                 ArmDeadline();
-                #pragma warning disable CA2012 // awaited by hand, through its completion: an await would keep a frame
+#pragma warning disable CA2012 // awaited by hand, through its completion: an await would keep a frame
                 var read = Source.ReadAsync().ConfigureAwait(false).GetAwaiter();
-                #pragma warning restore CA2012
+#pragma warning restore CA2012
                 if (!read.IsCompleted)
                 {
                     _read = read;
@@ -217,9 +269,9 @@ public sealed class LineInput : IAsyncDisposable
     // True when the next read can follow at once; false when the step waits (it continues itself) or the input ended.
     private bool Take(ReadResult result)
     {
-        #pragma warning disable CA2012 // awaited by hand, through its completion: an await would keep a frame
+#pragma warning disable CA2012 // awaited by hand, through its completion: an await would keep a frame
         var step = TakeAsync(result, _stopping).ConfigureAwait(false).GetAwaiter();
-        #pragma warning restore CA2012
+#pragma warning restore CA2012
         if (!step.IsCompleted)
         {
             _step = step;

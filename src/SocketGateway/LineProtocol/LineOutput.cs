@@ -99,9 +99,9 @@ public sealed class LineOutput : IThreadPoolWorkItem
                     pending += bytes.Length;
                 }
 
-                #pragma warning disable CA2012 // awaited by hand, through its completion: an await would keep a frame
+#pragma warning disable CA2012 // awaited by hand, through its completion: an await would keep a frame
                 var flush = _output.FlushAsync().ConfigureAwait(false).GetAwaiter();
-                #pragma warning restore CA2012
+#pragma warning restore CA2012
                 if (!flush.IsCompleted)
                 {
                     _flush = flush;

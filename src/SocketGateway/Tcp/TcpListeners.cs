@@ -191,9 +191,9 @@ public sealed partial class TcpListeners : IHostedService, IDisposable
                 _open.Add(socket);
             }
 
-            // Off the accept loop: a client whose bytes are already there would otherwise be served right here, and
-            // nobody else accepted while it keeps sending.
-            ThreadPool.UnsafeQueueUserWorkItem(static state => state.Listeners.Serve(state.Socket, state.Certificate), new Accepted(this, socket, certificate), preferLocal: false);
+            // Set up right here (no await until the session exists); its reading starts on the thread pool
+            // (LineConnection.Start), so a client whose bytes are already there is never served on this loop.
+            Serve(socket, certificate);
         }
     }
 
@@ -224,8 +224,6 @@ public sealed partial class TcpListeners : IHostedService, IDisposable
     }
 
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
-
-    private sealed record Accepted(TcpListeners Listeners, Socket Socket, X509Certificate2? Certificate);
 
     private static partial class Log
     {
