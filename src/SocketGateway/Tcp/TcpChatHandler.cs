@@ -107,6 +107,9 @@ public sealed partial class TcpChatHandler(
     /// <summary>A trusted proxy's PROXY header, then the TLS handshake on the TLS port, then admission and the session.</summary>
     private async Task SetUpAsync(Socket socket, IPEndPoint? remote, X509Certificate2? certificate, CancellationToken shutdown, Action<Socket> closed)
     {
+        // Off the caller's thread (the accept loop) before any of it: a header or a ClientHello already there would
+        // otherwise be read, and the handshake computed and answered, right on the loop.
+        await Task.Yield();
         PipeReader input = new SocketPipeReader(socket);
         PipeWriter output = new SocketPipeWriter(socket);
         SslStream? tls = null;

@@ -191,8 +191,9 @@ public sealed partial class TcpListeners : IHostedService, IDisposable
                 _open.Add(socket);
             }
 
-            // Set up right here (no await until the session exists); its reading starts on the thread pool
-            // (LineConnection.Start), so a client whose bytes are already there is never served on this loop.
+            // A plain connection's session is set up right here (a few objects, no I/O but its welcome) and its
+            // reading starts on the thread pool (LineConnection.Start); a TLS or proxied one continues on the thread
+            // pool at once. A client whose bytes are already there is never served on this loop.
             Serve(socket, certificate);
         }
     }
