@@ -287,7 +287,8 @@ internal sealed class OutboundQueue : IValueTaskSource<bool>, IThreadPoolWorkIte
 
     private void Grow()
     {
-        var larger = new OutboundEvent[Math.Max(4, _items.Length * 2)];
+        // Two first: a new member's welcome and lobby line, and then most idle members never need more.
+        var larger = new OutboundEvent[Math.Max(2, _items.Length * 2)];
         for (var i = 0; i < _count; i++)
         {
             larger[i] = _items[(_head + i) % _items.Length];

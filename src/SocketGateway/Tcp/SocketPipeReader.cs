@@ -33,7 +33,8 @@ internal sealed class SocketPipeReader : PipeReader, IValueTaskSource<ReadResult
     private bool _cancelNext;
     private bool _completed;
 
-    private ManualResetValueTaskSourceCore<ReadResult> _read;
+    // The pending read's outcome is only "cancelled or not"; its ReadResult is made from the state when it is taken.
+    private ManualResetValueTaskSourceCore<bool> _read;
     private bool _readPending;
     private bool _receivePending;
     private ConfiguredValueTaskAwaitable<int>.ConfiguredValueTaskAwaiter _receive;
@@ -142,7 +143,12 @@ internal sealed class SocketPipeReader : PipeReader, IValueTaskSource<ReadResult
     {
         _cancellation.Dispose();
         _cancellation = default;
-        return _read.GetResult(token);
+        var cancelled = _read.GetResult(token);
+        lock (Gate)
+        {
+            // Nothing receives between a read's completion and this: the buffer is what the read found.
+            return new ReadResult(Buffered(), cancelled, _inputEnded);
+        }
     }
 
     ValueTaskSourceStatus IValueTaskSource<ReadResult>.GetStatus(short token) => _read.GetStatus(token);
@@ -175,18 +181,16 @@ internal sealed class SocketPipeReader : PipeReader, IValueTaskSource<ReadResult
 
     private void CompleteStopped()
     {
-        ReadResult result;
         Exception? error;
         lock (Gate)
         {
-            result = new ReadResult(Buffered(), isCanceled: true, isCompleted: _inputEnded);
             error = _completion;
             _completion = null;
         }
 
         if (error is null)
         {
-            _read.SetResult(result);
+            _read.SetResult(true);
         }
         else
         {
@@ -232,7 +236,7 @@ internal sealed class SocketPipeReader : PipeReader, IValueTaskSource<ReadResult
 
             if (completed)
             {
-                _read.SetResult(result);
+                _read.SetResult(result.IsCanceled);
                 return;
             }
 
