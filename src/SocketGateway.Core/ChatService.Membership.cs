@@ -142,7 +142,7 @@ public sealed partial class ChatService
         session.AddRoom(room.Name);
         session.CurrentRoom = room.Name;
         var joined = new JoinedEvent(room.Name, session.Nick, session.Via);
-        if (SendsPresence(room.Count))
+        if (!_stopping && SendsPresence(room.Count))
         {
             Publish(room, joined);
         }
@@ -157,7 +157,7 @@ public sealed partial class ChatService
     private void RemoveMember(Room room, ChatSession session, string reason, string? text, bool notifySelf)
     {
         var left = new LeftEvent(room.Name, session.Nick, reason, text);
-        var presence = SendsPresence(room.Count);
+        var presence = !_stopping && SendsPresence(room.Count);
         room.Remove(session);
         session.RemoveRoom(room.Name);
         if (notifySelf)

@@ -24,6 +24,9 @@ public sealed partial class ChatService(
 {
     public const string ServerName = "SocketGateway";
 
+    /// <summary>What every line user is told when the gateway stops.</summary>
+    public const string ShutdownNotice = "server shutting down";
+
     private const string GuestPrefix = "guest-";
 
     // Joins, leaves, nick changes and room creation/closing are rare: one lock keeps them simple and ordered.
@@ -31,6 +34,7 @@ public sealed partial class ChatService(
     private readonly Lock _membership = new();
     private readonly SemaphoreSlim _roomCreation = new(1, 1);
     private long _sessionCounter;
+    private bool _stopping; // under _membership
 
     public GatewayLimits Limits => limits;
 
@@ -75,9 +79,40 @@ public sealed partial class ChatService(
             {
                 AddMember(lobby, session);
             }
+
+            if (_stopping)
+            {
+                TellShutdown(session);
+            }
         }
 
         return session;
+    }
+
+    /// <summary>
+    /// The gateway is stopping: every user is told now, before any connection is closed, and from here on nobody's
+    /// arrival or departure is announced (each user would otherwise read everyone else leaving before its own notice).
+    /// Browsers get no line for it: the hub has no event for notices.
+    /// </summary>
+    public void AnnounceShutdown()
+    {
+        lock (_membership)
+        {
+            _stopping = true;
+            foreach (var session in nicks.Sessions)
+            {
+                TellShutdown(session);
+            }
+        }
+    }
+
+    private static void TellShutdown(ChatSession session)
+    {
+        if (!session.ToldShutdown)
+        {
+            session.ToldShutdown = true;
+            session.Send(new InfoEvent(ShutdownNotice));
+        }
     }
 
     /// <summary>The connection is gone (or is going): leave every room, free the nick, end the queue.</summary>

@@ -93,6 +93,9 @@ public sealed partial class ChatSession
 
     public bool IsClosed { get; private set; }
 
+    /// <summary>Told that the gateway is stopping (under the chat service's membership lock).</summary>
+    internal bool ToldShutdown { get; set; }
+
     public IReadOnlyList<string> Rooms => Volatile.Read(ref _rooms);
 
     public void Send(ChatEvent evt) => Deliver(new OutboundEvent(evt));

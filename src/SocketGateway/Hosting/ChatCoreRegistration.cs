@@ -35,6 +35,7 @@ public static class ChatCoreRegistration
     }
 
     // StartingAsync runs before any hosted service starts, the server included: no connection finds the lobby missing.
+    // StoppingAsync runs before any of them stops, the chat ports included: every user is told before any is closed.
     private sealed class ChatInitializer(ChatService chat) : IHostedLifecycleService
     {
         public Task StartingAsync(CancellationToken cancellationToken) => chat.InitializeAsync(cancellationToken);
@@ -43,7 +44,11 @@ public static class ChatCoreRegistration
 
         public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-        public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+        public Task StoppingAsync(CancellationToken cancellationToken)
+        {
+            chat.AnnounceShutdown();
+            return Task.CompletedTask;
+        }
 
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 

@@ -185,7 +185,7 @@ public sealed partial class TcpChatHandler(
     private void StartChat(Socket socket, IPEndPoint? remote, PipeReader input, PipeWriter output, IDisposable? transport, IDisposable? lease, CancellationToken shutdown, Action<Socket> closed)
     {
         var session = chat.Connect(Via.Tcp, remote);
-        var connection = new ChatConnection(this, socket, session, input, LineOutput.Start(session, output), transport, lease, shutdown, closed);
+        var connection = new ChatConnection(this, socket, session, input, LineOutput.Start(session, output), transport, lease, closed);
         // An overflow cuts the socket, which ends both the reader and the writer: no token sources of our own.
         session.OnAbort(AbortOnOverflow, connection);
         lines.Start(session, input, LineInputGuards.Tcp, connection, shutdown);
@@ -203,7 +203,6 @@ public sealed partial class TcpChatHandler(
         LineOutput writer,
         IDisposable? transport,
         IDisposable? lease,
-        CancellationToken shutdown,
         Action<Socket> closed) : ILineInputOwner
     {
         public TcpChatHandler Handler => handler;
@@ -225,11 +224,6 @@ public sealed partial class TcpChatHandler(
                 else if (error is not null)
                 {
                     Log.ConnectionFailed(handler.Logger, session.RemoteAddress, error);
-                }
-
-                if (shutdown.IsCancellationRequested)
-                {
-                    session.Send(new InfoEvent("server shutting down"));
                 }
 
                 handler.Chat.Disconnect(session, quit ? LeftReasons.Quit : LeftReasons.Disconnected);

@@ -79,11 +79,6 @@ public static partial class LineWebSocketEndpoint
         }
         finally
         {
-            if (shutdown.IsCancellationRequested)
-            {
-                session.Send(new InfoEvent("server shutting down"));
-            }
-
             chat.Disconnect(session, reason);
             await input.Reader.CompleteAsync().ConfigureAwait(false);
             await FinishAsync(socket, writer, stopWriting).ConfigureAwait(false);

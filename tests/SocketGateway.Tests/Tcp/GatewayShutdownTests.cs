@@ -43,6 +43,41 @@ public sealed class GatewayShutdownTests
     }
 
     [Fact]
+    public async Task On_a_stop_each_line_user_is_told_and_hears_of_nobody_leaving()
+    {
+        await using var host = await GatewayHost.StartAsync();
+        var room = GatewayFixture.Unique("stop");
+        LineClient[] clients =
+        [
+            await host.ConnectTcpAsync(GatewayFixture.Unique("stopa")),
+            await host.ConnectTcpAsync(GatewayFixture.Unique("stopb")),
+            await host.ConnectTcpAsync(GatewayFixture.Unique("stopc")),
+            await host.ConnectWebSocketAsync(GatewayFixture.Unique("stopd")),
+        ];
+        foreach (var client in clients)
+        {
+            await client.JoinAsync(room);
+        }
+
+        foreach (var client in clients)
+        {
+            await client.SyncAsync();
+        }
+
+        await host.App.StopAsync().WaitAsync(Timeouts.Stop);
+        foreach (var client in clients)
+        {
+            var lines = new List<string>();
+            while (await client.ReadLineAsync(Timeouts.Step) is { } line)
+            {
+                lines.Add(line);
+            }
+
+            Assert.Equal(["* server shutting down"], lines.Where(l => !l.StartsWith($"[{room}] -> ", StringComparison.Ordinal)));
+        }
+    }
+
+    [Fact]
     public async Task Messages_sent_just_before_a_stop_are_in_the_history_after_a_restart()
     {
         var connection = GatewayHost.NewDatabase(out var path);
