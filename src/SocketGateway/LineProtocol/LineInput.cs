@@ -41,7 +41,6 @@ public sealed class LineInput : IAsyncDisposable, IThreadPoolWorkItem
     private Action? _onStep;
     private ConfiguredValueTaskAwaitable<ReadResult>.ConfiguredValueTaskAwaiter _read;
     private ConfiguredValueTaskAwaitable<LineStep>.ConfiguredValueTaskAwaiter _step;
-    private bool _resumeWithRead; // queued by Start with a read that completed at once
 
     internal LineInput(LineConnection owner, ChatSession session, PipeReader input, LineInputGuards guards, ILineInputOwner? ended, CancellationToken stopping)
     {
@@ -171,46 +170,10 @@ public sealed class LineInput : IAsyncDisposable, IThreadPoolWorkItem
         }
     }
 
-    /// <summary>
-    /// Starts the frameless driver: the first read is issued here, and whatever it brings is taken on the thread
-    /// pool, never on the caller's thread (an accept loop, which must go on accepting).
-    /// </summary>
-    internal void Start()
-    {
-        try
-        {
-            ArmDeadline();
-#pragma warning disable CA2012 // awaited by hand, through its completion: an await would keep a frame
-            var read = Source.ReadAsync().ConfigureAwait(false).GetAwaiter();
-#pragma warning restore CA2012
-            _read = read;
-            if (read.IsCompleted)
-            {
-                _resumeWithRead = true;
-                ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
-                return;
-            }
+    /// <summary>Starts the frameless driver on the thread pool, never on the caller's thread (an accept loop).</summary>
+    internal void Start() => ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
 
-            read.UnsafeOnCompleted(_onRead ??= OnRead);
-        }
-        catch (Exception e)
-        {
-            End(LineStep.Ended, e);
-        }
-    }
-
-    void IThreadPoolWorkItem.Execute()
-    {
-        if (_resumeWithRead)
-        {
-            _resumeWithRead = false;
-            OnRead();
-        }
-        else
-        {
-            Continue();
-        }
-    }
+    void IThreadPoolWorkItem.Execute() => Continue();
 
     /// <summary>The frameless driver: reads and takes until a read has to wait, then goes on from its completion.</summary>
     internal void Continue()

@@ -240,20 +240,13 @@ internal sealed class SocketPipeReader : PipeReader, IValueTaskSource<ReadResult
                 return;
             }
 
+            ConfiguredValueTaskAwaitable<int>.ConfiguredValueTaskAwaiter receive;
             try
             {
                 // Awaited by hand, through the callback: an await here would keep an async frame per idle client.
 #pragma warning disable CA2012
-                var receive = _socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None).ConfigureAwait(false).GetAwaiter();
+                receive = _socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None).ConfigureAwait(false).GetAwaiter();
 #pragma warning restore CA2012
-                if (!receive.IsCompleted)
-                {
-                    _receive = receive;
-                    receive.UnsafeOnCompleted(_onReadable);
-                    return;
-                }
-
-                receive.GetResult();
             }
             catch (Exception e) when (e is SocketException or ObjectDisposedException)
             {
@@ -261,23 +254,40 @@ internal sealed class SocketPipeReader : PipeReader, IValueTaskSource<ReadResult
                 return;
             }
 
-            lock (Gate)
+            if (!receive.IsCompleted)
             {
-                _receivePending = false;
+                _receive = receive;
+                receive.UnsafeOnCompleted(_onReadable);
+                return;
+            }
+
+            if (!ReceiveFinished(receive))
+            {
+                return;
             }
         }
     }
 
     private void OnReadable()
     {
+        if (ReceiveFinished(_receive))
+        {
+            ContinueRead();
+        }
+    }
+
+    // The zero-byte receive is over: true when bytes (or the end) can be taken; false when it failed, which fails
+    // the pending read too.
+    private bool ReceiveFinished(ConfiguredValueTaskAwaitable<int>.ConfiguredValueTaskAwaiter receive)
+    {
         try
         {
-            _receive.GetResult();
+            receive.GetResult();
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
             Fail(e);
-            return;
+            return false;
         }
 
         lock (Gate)
@@ -285,7 +295,7 @@ internal sealed class SocketPipeReader : PipeReader, IValueTaskSource<ReadResult
             _receivePending = false;
         }
 
-        ContinueRead();
+        return true;
     }
 
     private void Fail(Exception error)

@@ -57,9 +57,10 @@ public sealed partial class TcpChatHandler(
     /// which ends the session's reading, and the session is told why.</param>
     public Task RunAsync(Socket socket, X509Certificate2? certificate, CancellationToken shutdown, Action<Socket> closed)
     {
-        var remote = socket.RemoteEndPoint as IPEndPoint;
+        IPEndPoint? remote = null;
         try
         {
+            remote = socket.RemoteEndPoint as IPEndPoint;
             socket.NoDelay = true;
             TcpKeepAlive.Enable(socket, _keepAlive);
             if (certificate is not null || trustedProxies.Contains(remote?.Address))
@@ -77,28 +78,13 @@ public sealed partial class TcpChatHandler(
                 return RefuseAsync(socket, output, ErrorCodes.RateLimited, ConnectionGuard.Describe(admission), closed);
             }
 
-            try
-            {
-                StartChat(socket, remote, input, output, transport: null, lease, shutdown, closed);
-            }
-            catch
-            {
-                lease?.Dispose();
-                throw;
-            }
-
-            return Task.CompletedTask;
-        }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException)
-        {
-            Log.ConnectionEnded(logger, remote?.ToString(), e.Message);
-            End(socket, closed);
+            StartChat(socket, remote, input, output, transport: null, lease, shutdown, closed);
             return Task.CompletedTask;
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             // Nothing of one connection may reach the accept loop, or go unobserved.
-            Log.ConnectionFailed(logger, remote?.ToString(), e);
+            LogEnd(logger, remote, e);
             End(socket, closed);
             return Task.CompletedTask;
         }
@@ -148,25 +134,12 @@ public sealed partial class TcpChatHandler(
                 return;
             }
 
-            try
-            {
-                StartChat(socket, remote, input, output, tls, lease, shutdown, closed);
-                handedOver = true;
-            }
-            catch
-            {
-                lease?.Dispose();
-                throw;
-            }
-        }
-        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or AuthenticationException or OperationCanceledException)
-        {
-            Log.ConnectionEnded(logger, remote?.ToString(), e.Message);
+            StartChat(socket, remote, input, output, tls, lease, shutdown, closed);
+            handedOver = true;
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            // Nothing of one connection may reach the accept loop, or go unobserved.
-            Log.ConnectionFailed(logger, remote?.ToString(), e);
+            LogEnd(logger, remote, e);
         }
         finally
         {
@@ -181,10 +154,21 @@ public sealed partial class TcpChatHandler(
         }
     }
 
-    // The session's reading and writing continue from their own completions: nothing here is awaited.
+    // The session's reading and writing continue from their own completions: nothing here is awaited. The lease is
+    // the connection's from here on, or given back if the session cannot start.
     private void StartChat(Socket socket, IPEndPoint? remote, PipeReader input, PipeWriter output, IDisposable? transport, IDisposable? lease, CancellationToken shutdown, Action<Socket> closed)
     {
-        var session = chat.Connect(Via.Tcp, remote);
+        ChatSession session;
+        try
+        {
+            session = chat.Connect(Via.Tcp, remote);
+        }
+        catch
+        {
+            lease?.Dispose();
+            throw;
+        }
+
         var connection = new ChatConnection(this, socket, session, input, LineOutput.Start(session, output), transport, lease, closed);
         // An overflow cuts the socket, which ends both the reader and the writer: no token sources of our own.
         session.OnAbort(AbortOnOverflow, connection);
@@ -217,13 +201,9 @@ public sealed partial class TcpChatHandler(
         {
             try
             {
-                if (error is IOException or SocketException or ObjectDisposedException or OperationCanceledException)
+                if (error is not null)
                 {
-                    Log.ConnectionEnded(handler.Logger, session.RemoteAddress, error.Message);
-                }
-                else if (error is not null)
-                {
-                    Log.ConnectionFailed(handler.Logger, session.RemoteAddress, error);
+                    LogEnd(handler.Logger, session.RemoteAddress, error);
                 }
 
                 handler.Chat.Disconnect(session, quit ? LeftReasons.Quit : LeftReasons.Disconnected);
@@ -233,7 +213,7 @@ public sealed partial class TcpChatHandler(
             catch (Exception e) when (e is not OutOfMemoryException)
             {
                 // Nothing of one connection may reach the accept loop, or go unobserved.
-                Log.ConnectionFailed(handler.Logger, session.RemoteAddress, e);
+                LogEnd(handler.Logger, session.RemoteAddress, e);
             }
             finally
             {
@@ -274,13 +254,26 @@ public sealed partial class TcpChatHandler(
         {
             await WriteRefusalAsync(output, code, text).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or OperationCanceledException)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
-            Log.ConnectionEnded(logger, socket.RemoteEndPoint?.ToString(), e.Message);
+            LogEnd(logger, socket.RemoteEndPoint, e);
         }
         finally
         {
             End(socket, closed);
+        }
+    }
+
+    // A peer that went away, a deadline, a failed handshake: routine, at Debug. Anything else is a bug: an error.
+    private static void LogEnd(ILogger logger, object? remote, Exception e)
+    {
+        if (e is IOException or SocketException or ObjectDisposedException or AuthenticationException or OperationCanceledException)
+        {
+            Log.ConnectionEnded(logger, remote?.ToString(), e.Message);
+        }
+        else
+        {
+            Log.ConnectionFailed(logger, remote?.ToString(), e);
         }
     }
 

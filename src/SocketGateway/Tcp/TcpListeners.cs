@@ -194,21 +194,8 @@ public sealed partial class TcpListeners : IHostedService, IDisposable
             // A plain connection's session is set up right here (a few objects, no I/O but its welcome) and its
             // reading starts on the thread pool (LineConnection.Start); a TLS or proxied one continues on the thread
             // pool at once. A client whose bytes are already there is never served on this loop.
-            Serve(socket, certificate);
-        }
-    }
-
-    private void Serve(Socket socket, X509Certificate2? certificate)
-    {
-        try
-        {
+            // RunAsync never throws; whatever fails is logged by the handler and ends that connection alone.
             _ = _handler.RunAsync(socket, certificate, _stopping.Token, _closed);
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            Log.ServeFailed(_logger, e);
-            socket.Dispose();
-            Closed(socket);
         }
     }
 
@@ -228,11 +215,7 @@ public sealed partial class TcpListeners : IHostedService, IDisposable
 
     private static partial class Log
     {
-        [LoggerMessage(Level = LogLevel.Error, Message = "A TCP connection could not be served")]
-        public static partial void ServeFailed(ILogger logger, Exception exception);
-
         [LoggerMessage(Level = LogLevel.Warning, Message = "Accepting a TCP connection failed ({Error}); trying again in {DelayMs} ms")]
         public static partial void AcceptFailed(ILogger logger, SocketError error, double delayMs);
-
     }
 }

@@ -1,34 +1,11 @@
-using SocketGateway.Core.Bus;
 using SocketGateway.Core.Events;
-using SocketGateway.Core.Rooms;
 using SocketGateway.Core.Sessions;
-using SocketGateway.Core.Storage;
 
 namespace SocketGateway.Core.Tests.Sessions;
 
 public sealed class SlowConsumerTests
 {
-    private static ChatSession Connect(GatewayLimits limits)
-    {
-        var rooms = new RoomRegistry();
-        var nicks = new NickRegistry();
-        var store = new InMemoryChatStore();
-        var chat = new ChatService(rooms, nicks, new InProcessMessageBus(new LocalDelivery(rooms, nicks)), store,
-            new MessageIdAllocator(store), limits, TimeProvider.System);
-        chat.InitializeAsync(CancellationToken.None).GetAwaiter().GetResult();
-        return chat.Connect(Via.Tcp, remoteAddress: null);
-    }
-
-    private static List<ChatEvent> Drain(ChatSession session)
-    {
-        var events = new List<ChatEvent>();
-        while (session.Outbound.TryRead(out var evt))
-        {
-            events.Add(evt.Event);
-        }
-
-        return events;
-    }
+    private static ChatSession Connect(GatewayLimits limits) => TestChat.Create(limits).Connect(Via.Tcp, remoteAddress: null);
 
     [Fact]
     public async Task A_full_queue_tells_the_member_why_then_cuts_it_off()
@@ -39,14 +16,14 @@ public sealed class SlowConsumerTests
             session.Send(new InfoEvent($"event {i}"));
         }
 
-        var events = Drain(session);
+        var events = TestChat.Drain(session);
         Assert.Equal(6, events.Count); // welcome, joined lobby, 3 infos, then the reason
         var reason = Assert.IsType<ErrorEvent>(events[^1]);
         Assert.Equal(ErrorCodes.RateLimited, reason.Code);
         Assert.Equal(0, session.QueuedEvents);
 
         session.Send(new InfoEvent("too late"));
-        Assert.Empty(Drain(session));
+        Assert.Empty(TestChat.Drain(session));
         await Task.Delay(Timeout.Infinite, session.Aborted).ContinueWith(_ => { }, TaskScheduler.Default).WaitAsync(TimeSpan.FromSeconds(10));
         Assert.True(session.WasAborted);
     }
@@ -70,7 +47,7 @@ public sealed class SlowConsumerTests
     public void The_byte_bound_counts_what_waits_and_frees_what_was_read()
     {
         var session = Connect(new GatewayLimits { OutboundQueueLength = 1000, OutboundQueueBytes = 10_000 });
-        Drain(session);
+        TestChat.Drain(session);
         var big = new string('x', 1000);
         for (var i = 0; i < 4; i++)
         {
@@ -79,7 +56,7 @@ public sealed class SlowConsumerTests
         }
 
         Assert.True(session.QueuedBytes is > 8000 and <= 10_000, $"{session.QueuedBytes} bytes queued");
-        Drain(session);
+        TestChat.Drain(session);
         Assert.Equal(0, session.QueuedBytes);
 
         for (var i = 0; i < 6; i++)
@@ -87,7 +64,7 @@ public sealed class SlowConsumerTests
             session.Send(new MessageEvent(MessageKinds.Message, i, "lobby", "a", big, DateTimeOffset.UnixEpoch, Via.Tcp));
         }
 
-        Assert.IsType<ErrorEvent>(Drain(session)[^1]);
+        Assert.IsType<ErrorEvent>(TestChat.Drain(session)[^1]);
     }
 
     [Fact]

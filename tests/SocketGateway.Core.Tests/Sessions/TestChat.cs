@@ -1,0 +1,33 @@
+using SocketGateway.Core.Bus;
+using SocketGateway.Core.Events;
+using SocketGateway.Core.Rooms;
+using SocketGateway.Core.Sessions;
+using SocketGateway.Core.Storage;
+
+namespace SocketGateway.Core.Tests.Sessions;
+
+/// <summary>A chat service with the in-process bus and memory store, and a way to read what a session was sent.</summary>
+internal static class TestChat
+{
+    public static ChatService Create(GatewayLimits limits)
+    {
+        var rooms = new RoomRegistry();
+        var nicks = new NickRegistry();
+        var store = new InMemoryChatStore();
+        var chat = new ChatService(rooms, nicks, new InProcessMessageBus(new LocalDelivery(rooms, nicks)), store,
+            new MessageIdAllocator(store), limits, TimeProvider.System);
+        chat.InitializeAsync(CancellationToken.None).GetAwaiter().GetResult();
+        return chat;
+    }
+
+    public static List<ChatEvent> Drain(ChatSession session)
+    {
+        var events = new List<ChatEvent>();
+        while (session.Outbound.TryRead(out var evt))
+        {
+            events.Add(evt.Event);
+        }
+
+        return events;
+    }
+}
