@@ -8,6 +8,9 @@ missing=()
 command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
 # The browser tests drive Debian's Chromium through Playwright (no browser download).
 [ -x /usr/bin/chromium ] || missing+=(chromium)
+# Real terminal clients (netkit telnet) are typed into in tmux.
+[ -x /usr/bin/tmux ] || missing+=(tmux)
+[ -x /usr/bin/telnet ] || missing+=(telnet)
 # The build copies the page's SignalR client from npm (see src/SocketGateway/SocketGateway.csproj).
 command -v npm >/dev/null 2>&1 || [ -f wwwroot/lib/signalr/signalr.min.js ] || missing+=(npm)
 if [ ${#missing[@]} -gt 0 ]; then

@@ -4,12 +4,17 @@ namespace SocketGateway.Core.Protocol;
 /// Removes telnet negotiation (RFC 854) from a byte stream so that it never reaches the line decoder, let alone
 /// another user: IAC commands, option requests (WILL/WONT/DO/DONT x) and sub-negotiations (IAC SB … IAC SE) are
 /// consumed; IAC IAC is a literal 0xFF byte, and so is an IAC before a byte that is no command (which keeps invalid
-/// UTF-8 invalid). Nothing is agreed to: a DO is answered WONT and a WILL is answered DONT (each option once, so a
-/// flood of requests cannot make the server flood back), collected in <see cref="TakeReplies"/>. A sub-negotiation
-/// is bounded: after <see cref="MaxSubnegotiationBytes"/> bytes without IAC SE it is abandoned and what follows is
-/// data again. The state carries over between calls, so any segmentation gives the same output.
+/// UTF-8 invalid). A CR or LF is never taken as an option byte: a raw client's line that ends in <c>FF FE</c> still
+/// ends there (the IAC, the verb and the line end are data, and the line is refused as invalid UTF-8).
+/// With <c>offerBinary</c>, TRANSMIT-BINARY (RFC 856) is offered both ways on the first telnet sequence, and the
+/// client's DO and WILL BINARY are its agreement (not answered): without it a telnet client takes UTF-8
+/// continuation bytes for its own control characters. Every other DO is
+/// answered WONT and every other WILL DONT (each option once, so a flood of requests cannot make the server flood
+/// back), collected in <see cref="TakeReplies"/>. A sub-negotiation is bounded: after
+/// <see cref="MaxSubnegotiationBytes"/> bytes without IAC SE it is abandoned and what follows is data again. The
+/// state carries over between calls, so any segmentation gives the same output.
 /// </summary>
-public sealed class TelnetFilter
+public sealed class TelnetFilter(bool offerBinary = false)
 {
     public const byte Iac = 255;
     public const byte Dont = 254;
@@ -18,6 +23,7 @@ public sealed class TelnetFilter
     public const byte Will = 251;
     public const byte Sb = 250;
     public const byte Se = 240;
+    public const byte Binary = 0;
     public const int MaxSubnegotiationBytes = 1024;
 
     // Both made on the first option request: most connections never send one.
@@ -26,12 +32,14 @@ public sealed class TelnetFilter
     private State _state;
     private byte _verb;
     private int _subnegotiationBytes;
+    private bool _binaryOffered;
 
     private enum State
     {
         Data,
         Command,
         Option,
+        SubnegotiationOption,
         Subnegotiation,
         SubnegotiationIac,
     }
@@ -39,15 +47,25 @@ public sealed class TelnetFilter
     /// <summary>Negotiation sequences consumed so far (for logs and tests).</summary>
     public long Consumed { get; private set; }
 
+    /// <summary>Whether the client has sent a telnet sequence yet (an IAC before a byte that is no command is not one).</summary>
+    public bool SpokeTelnet => Consumed > 0;
+
+    /// <summary>The client agreed to send binary (IAC WILL BINARY after the offer): its bytes arrive unchanged.</summary>
+    public bool ClientSendsBinary { get; private set; }
+
+    /// <summary>The client refused binary (IAC DONT or WONT BINARY): it may go on changing non-ASCII input.</summary>
+    public bool BinaryRefused { get; private set; }
+
+
     /// <summary>
-    /// Copies the data bytes of <paramref name="input"/> to <paramref name="output"/>, which must be one byte longer
-    /// (an IAC held back from the previous call may turn out to be data); returns how many were written.
+    /// Copies the data bytes of <paramref name="input"/> to <paramref name="output"/>, which must be two bytes longer
+    /// (an IAC and a verb held back from the previous call may turn out to be data); returns how many were written.
     /// </summary>
     public int Filter(ReadOnlySpan<byte> input, Span<byte> output)
     {
-        if (output.Length < input.Length + 1)
+        if (output.Length < input.Length + 2)
         {
-            throw new ArgumentException("the output must be one byte longer than the input", nameof(output));
+            throw new ArgumentException("the output must be two bytes longer than the input", nameof(output));
         }
 
         // The common case: plain text (valid UTF-8 never contains 0xFF).
@@ -79,7 +97,7 @@ public sealed class TelnetFilter
                     {
                         Iac => State.Data,
                         Will or Wont or Do or Dont => State.Option,
-                        Sb => State.Subnegotiation,
+                        Sb => State.SubnegotiationOption,
                         _ => State.Data,
                     };
                     if (b == Iac)
@@ -88,16 +106,26 @@ public sealed class TelnetFilter
                     }
                     else if (b is not (Will or Wont or Do or Dont or Sb))
                     {
-                        Consumed++;
+                        Consume();
                     }
 
                     _verb = b;
                     _subnegotiationBytes = 0;
                     break;
-                case State.Option:
-                    Consumed++;
-                    Refuse(_verb, b);
+                case State.Option or State.SubnegotiationOption when b is (byte)'\r' or (byte)'\n':
+                    // Not telnet: a line end always ends the line, so the IAC and its verb were data.
+                    output[written++] = Iac;
+                    output[written++] = _verb;
+                    output[written++] = b;
                     _state = State.Data;
+                    break;
+                case State.Option:
+                    Consume();
+                    Answer(_verb, b);
+                    _state = State.Data;
+                    break;
+                case State.SubnegotiationOption:
+                    _state = CountSubnegotiationByte();
                     break;
                 case State.Subnegotiation:
                     _state = b == Iac ? State.SubnegotiationIac : CountSubnegotiationByte();
@@ -125,9 +153,27 @@ public sealed class TelnetFilter
         return replies;
     }
 
-    // WONT/DONT requests already describe the state we are in: answering them could start a loop (RFC 854).
-    private void Refuse(byte verb, byte option)
+    // The first sequence shows the client speaks telnet: a raw client whose line merely holds 0xFF is offered nothing.
+    private void Consume()
     {
+        if (Consumed++ == 0 && offerBinary)
+        {
+            _binaryOffered = true;
+            _replies ??= [];
+            _replies.AddRange([Iac, Will, Binary, Iac, Do, Binary]);
+        }
+    }
+
+    // WONT/DONT requests already describe the state we are in: answering them could start a loop (RFC 854).
+    private void Answer(byte verb, byte option)
+    {
+        if (option == Binary && _binaryOffered)
+        {
+            ClientSendsBinary |= verb == Will;
+            BinaryRefused |= verb is Wont or Dont;
+            return;
+        }
+
         var (answer, slot) = verb switch
         {
             Do => (Wont, option),
@@ -151,7 +197,7 @@ public sealed class TelnetFilter
 
     private State EndSubnegotiation()
     {
-        Consumed++;
+        Consume();
         _subnegotiationBytes = 0;
         return State.Data;
     }

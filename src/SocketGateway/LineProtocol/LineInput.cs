@@ -32,6 +32,7 @@ public sealed class LineInput : IAsyncDisposable, IThreadPoolWorkItem
     private bool _firstLine = true;
     private bool _probingProxyHeader;
     private TelnetInput? _telnet;
+    private bool _toldWhyTelnetLineWasDropped;
 
     // One timer per connection, made when a deadline first runs; firing it wakes the pending read.
     private ITimer? _timer;
@@ -317,6 +318,22 @@ public sealed class LineInput : IAsyncDisposable, IThreadPoolWorkItem
         }
     }
 
+    // A telnet user whose client mangled its first non-ASCII line is told why, once. That line usually came with the
+    // client's first IAC, so the offer of BINARY has only just gone out: not refused is as good as agreed.
+    private string InvalidUtf8Text()
+    {
+        const string Dropped = "the line is not valid UTF-8; it was dropped";
+        if (_telnet is not { SpokeTelnet: true } || _toldWhyTelnetLineWasDropped)
+        {
+            return Dropped;
+        }
+
+        _toldWhyTelnetLineWasDropped = true;
+        return _telnet.RefusedBinary
+            ? Dropped + " (your telnet client refused binary mode, so it changes non-ASCII text; use an 8-bit clean client)"
+            : Dropped + " (your telnet client changed its non-ASCII text before binary mode was on; it is on now: send the line again)";
+    }
+
     private static TimeSpan? Earliest(TimeSpan? a, TimeSpan? b) => a is null ? b : b is null ? a : a < b ? a : b;
 
     // Synchronous so that the SequenceReader (a ref struct) never lives across an await.
@@ -332,7 +349,7 @@ public sealed class LineInput : IAsyncDisposable, IThreadPoolWorkItem
         else if (status == LineStatus.Line && !LineText.TryDecode(bytes, out line))
         {
             line = null;
-            _session.Send(new ErrorEvent(ErrorCodes.BadArgument, "the line is not valid UTF-8; it was dropped"));
+            _session.Send(new ErrorEvent(ErrorCodes.BadArgument, InvalidUtf8Text()));
         }
 
         buffer = buffer.Slice(reader.Position);

@@ -9,13 +9,14 @@ namespace SocketGateway.LineProtocol;
 /// <summary>
 /// A <see cref="TelnetFilter"/> between the socket and the line reader, put there by the reader the first time a
 /// client's input holds an IAC byte (valid UTF-8 never does): a plain client never pays for a second pipe and a
-/// pump, a telnet client gets its negotiation consumed and never relayed. Nothing is agreed to: an option request
-/// is refused (WONT/DONT) through the session's queue, so a refusal never cuts into a line being written.
+/// pump, a telnet client gets its negotiation consumed and never relayed. BINARY is offered both ways on its first
+/// telnet sequence (a telnet client without it turns UTF-8 bytes into its own control characters); every other
+/// option request is refused (WONT/DONT). Both go through the session's queue, so they never cut into a line being written.
 /// </summary>
 public sealed class TelnetInput : IAsyncDisposable
 {
     private readonly Pipe _filtered = new(new PipeOptions(useSynchronizationContext: false));
-    private readonly TelnetFilter _filter = new();
+    private readonly TelnetFilter _filter = new(offerBinary: true);
     private readonly PipeReader _source;
     private readonly ChatSession _session;
     private readonly Task _pump;
@@ -36,6 +37,12 @@ public sealed class TelnetInput : IAsyncDisposable
 
     /// <summary>The client's input without telnet negotiation.</summary>
     public PipeReader Reader => _filtered.Reader;
+
+    /// <summary>Whether the client has sent a telnet sequence (not only a 0xFF byte).</summary>
+    public bool SpokeTelnet => _filter.SpokeTelnet;
+
+    /// <summary>The client refused BINARY: it may go on changing non-ASCII input (netkit telnet sends IAC BRK for 0x9C).</summary>
+    public bool RefusedBinary => _filter.BinaryRefused;
 
     public async ValueTask DisposeAsync()
     {
@@ -86,7 +93,7 @@ public sealed class TelnetInput : IAsyncDisposable
     {
         foreach (var segment in input)
         {
-            var written = _filter.Filter(segment.Span, output.GetSpan(segment.Length + 1));
+            var written = _filter.Filter(segment.Span, output.GetSpan(segment.Length + 2));
             output.Advance(written);
         }
 

@@ -7,15 +7,16 @@ public sealed class TelnetFilterTests
 {
     private const byte Iac = TelnetFilter.Iac;
 
-    private static byte[] Run(byte[] input, IEnumerable<int>? chunks = null)
+    private static byte[] Run(byte[] input, IEnumerable<int>? chunks = null) => Run(new TelnetFilter(), input, chunks);
+
+    private static byte[] Run(TelnetFilter filter, byte[] input, IEnumerable<int>? chunks = null)
     {
-        var filter = new TelnetFilter();
         var output = new List<byte>();
         var offset = 0;
         foreach (var size in (chunks ?? []).Append(int.MaxValue))
         {
             var take = Math.Min(size, input.Length - offset);
-            var buffer = new byte[take + 1];
+            var buffer = new byte[take + 2];
             var written = filter.Filter(input.AsSpan(offset, take), buffer);
             output.AddRange(buffer.AsSpan(0, written));
             offset += take;
@@ -57,7 +58,7 @@ public sealed class TelnetFilterTests
             Iac, TelnetFilter.Do, 1, Iac, TelnetFilter.Will, 31, Iac, TelnetFilter.Do, 1,
             Iac, TelnetFilter.Dont, 3, Iac, TelnetFilter.Wont, 5, (byte)'x',
         ];
-        var output = new byte[input.Length + 1];
+        var output = new byte[input.Length + 2];
         Assert.Equal(1, filter.Filter(input, output));
         Assert.Equal(new byte[] { Iac, TelnetFilter.Wont, 1, Iac, TelnetFilter.Dont, 31 }, filter.TakeReplies());
         Assert.Empty(filter.TakeReplies());
@@ -65,10 +66,55 @@ public sealed class TelnetFilterTests
         // The same requests again, split anywhere: already refused, so nothing more is owed.
         foreach (var b in input)
         {
-            filter.Filter([b], new byte[2]);
+            filter.Filter([b], new byte[3]);
         }
 
         Assert.Empty(filter.TakeReplies());
+    }
+
+    [Fact]
+    public void A_line_end_is_never_taken_as_an_option_byte()
+    {
+        // A raw client's invalid lines: FF FE 0A would be IAC DONT <LF>, FF FA 0D 0A an SB for option CR.
+        byte[] input = [.. "/nick "u8, Iac, TelnetFilter.Dont, (byte)'\n', .. "/join "u8, Iac, TelnetFilter.Sb, (byte)'\r', (byte)'\n', .. "ok\n"u8];
+        for (var split = 0; split <= input.Length; split++)
+        {
+            var filter = new TelnetFilter();
+            Assert.Equal(input, Run(filter, input, [split]));
+            Assert.False(filter.SpokeTelnet);
+            Assert.Empty(filter.TakeReplies());
+        }
+    }
+
+    [Fact]
+    public void Binary_is_offered_on_the_first_sequence_and_the_client_s_agreement_is_not_answered()
+    {
+        var filter = new TelnetFilter(offerBinary: true);
+        byte[] notTelnet = [(byte)'a', Iac, (byte)'!', (byte)'\n'];
+        Assert.Equal(notTelnet, Run(filter, notTelnet));
+        Assert.Empty(filter.TakeReplies());
+
+        Run(filter, [Iac, 243, Iac, TelnetFilter.Do, 6]); // BRK, DO TIMING-MARK: what netkit telnet sends for 0x9C
+        Assert.Equal(new byte[] { Iac, TelnetFilter.Will, 0, Iac, TelnetFilter.Do, 0, Iac, TelnetFilter.Wont, 6 }, filter.TakeReplies());
+        Assert.False(filter.ClientSendsBinary);
+
+        Run(filter, [Iac, TelnetFilter.Do, 0, Iac, TelnetFilter.Will, 0]);
+        Assert.Empty(filter.TakeReplies());
+        Assert.True(filter.ClientSendsBinary);
+        Assert.False(filter.BinaryRefused);
+
+        Run(filter, [Iac, TelnetFilter.Dont, 0]);
+        Assert.Empty(filter.TakeReplies());
+        Assert.True(filter.BinaryRefused);
+    }
+
+    [Fact]
+    public void Without_the_offer_binary_is_refused_like_any_option()
+    {
+        var filter = new TelnetFilter();
+        Run(filter, [Iac, TelnetFilter.Do, 0, Iac, TelnetFilter.Will, 0]);
+        Assert.Equal(new byte[] { Iac, TelnetFilter.Wont, 0, Iac, TelnetFilter.Dont, 0 }, filter.TakeReplies());
+        Assert.False(filter.ClientSendsBinary);
     }
 
     [Fact]

@@ -55,6 +55,33 @@ public sealed class TelnetTests(GatewayFixture fixture)
         Assert.EndsWith(": half a line and more", relayed);
     }
 
+    [Fact]
+    public async Task A_line_end_after_ff_is_never_eaten_so_each_invalid_line_is_refused_on_its_own()
+    {
+        await using var raw = await fixture.Host.ConnectTcpAsync();
+        // FF FE 0A would be IAC DONT <LF>: the newline must still end the first line.
+        await raw.SendRawAsync((byte[])[.. "/nick "u8, 0xFF, 0xFE, (byte)'\n', .. "/join "u8, 0xC3, (byte)'\n']);
+        var lines = await raw.SyncAsync();
+        Assert.Equal(2, lines.Count(l => l.StartsWith("! bad_argument: the line is not valid UTF-8", StringComparison.Ordinal)));
+        // Not telnet: no offer of binary mode, no explanation about telnet clients.
+        Assert.DoesNotContain(lines, l => l.Contains("telnet", StringComparison.Ordinal) || l.Contains('\uFFFD'));
+    }
+
+    [Fact]
+    public async Task A_telnet_client_is_offered_binary_mode_and_its_agreement_is_not_refused()
+    {
+        using var telnet = new TcpClient();
+        await telnet.ConnectAsync("127.0.0.1", fixture.Host.TcpPort).WaitAsync(Timeouts.Step);
+        var stream = telnet.GetStream();
+        await stream.WriteAsync((byte[])[255, 253, 1, .. "/ping\r\n"u8]).AsTask().WaitAsync(Timeouts.Step);
+        var received = await ReadUntilAsync(stream, "* pong\n");
+        ByteSearch.Contains([255, 251, 0, 255, 253, 0], received); // WILL BINARY, DO BINARY
+
+        await stream.WriteAsync((byte[])[255, 253, 0, 255, 251, 0, .. "/ping\r\n"u8]).AsTask().WaitAsync(Timeouts.Step);
+        received = await ReadUntilAsync(stream, "* pong\n");
+        Assert.Equal("* pong\n", Encoding.Latin1.GetString(received)); // no WONT/DONT BINARY: agreed
+    }
+
     private static async Task<byte[]> ReadUntilAsync(NetworkStream stream, string marker)
     {
         using var timeout = new CancellationTokenSource(Timeouts.Step);
