@@ -45,6 +45,13 @@ public sealed class TcpListenerOptions
     /// <summary>Seconds a trusted proxy has to send its PROXY protocol header before the connection is closed.</summary>
     public double ProxyHeaderTimeoutSeconds { get; set; } = 5;
 
+    /// <summary>
+    /// Milliseconds a new connection that has sent nothing waits before its welcome, so that a scanner's HTTP
+    /// request or an untrusted PROXY header is refused before it is a lobby member (0: welcome at once, and such
+    /// input is refused after the welcome). A client that sends first is decided at its first bytes.
+    /// </summary>
+    public int ProbeWindowMilliseconds { get; set; } = 200;
+
     public CertificateSettings Certificate { get; set; } = new();
 }
 

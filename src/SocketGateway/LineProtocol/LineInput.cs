@@ -119,7 +119,7 @@ public sealed class LineInput : IAsyncDisposable, IThreadPoolWorkItem
 
                 if (_firstLine && _guards.HasFlag(LineInputGuards.RefuseHttp) && HttpProbe.IsRequestLine(line))
                 {
-                    _session.Send(new ErrorEvent(ErrorCodes.BadArgument, "this port speaks the chat line protocol, not HTTP; closing"));
+                    _session.Send(new ErrorEvent(ErrorCodes.BadArgument, ConnectionProbe.HttpRefusalText));
                     return LineStep.Ended;
                 }
 

@@ -18,8 +18,9 @@ namespace SocketGateway.Tcp;
 /// <summary>
 /// One accepted connection of a chat port, from accept to close: TCP keep-alive, the PROXY header of a trusted
 /// proxy (so that everything after sees the real client), the TLS handshake on the TLS port, admission by the
-/// <see cref="ConnectionGuard"/>, then one line-protocol session. A connection refused on the way is told one line
-/// (<c>! code: …</c>) and closed without ever becoming a chat user.
+/// <see cref="ConnectionGuard"/>, the <see cref="ConnectionProbe"/> of its first bytes, then one line-protocol
+/// session. A connection refused on the way is told one line (<c>! code: …</c>) and closed without ever becoming a
+/// chat user: nobody in the lobby sees it come or go.
 /// </summary>
 public sealed partial class TcpChatHandler(
     ChatService chat,
@@ -46,6 +47,7 @@ public sealed partial class TcpChatHandler(
 
     private readonly TimeSpan _keepAlive = TimeSpan.FromSeconds(options.Value.Tcp.KeepAliveSeconds);
     private readonly TimeSpan _proxyHeaderTimeout = TimeSpan.FromSeconds(options.Value.Tcp.ProxyHeaderTimeoutSeconds);
+    private readonly TimeSpan _probeWindow = TimeSpan.FromMilliseconds(options.Value.Tcp.ProbeWindowMilliseconds);
 
     private ILogger Logger => logger;
 
@@ -68,8 +70,8 @@ public sealed partial class TcpChatHandler(
                 return SetUpAsync(socket, remote, certificate, shutdown, closed);
             }
 
-            // A client straight on the plain port: nothing is awaited before its session starts, so an idle one
-            // holds no async frame but the session's own.
+            // A client straight on the plain port: once its session starts nothing is awaited, so an idle one holds
+            // no async frame but the session's own.
             var input = new SocketPipeReader(socket);
             var output = new SocketPipeWriter(socket);
             var admission = guard.TryAdmit(remote?.Address, out var lease);
@@ -78,8 +80,13 @@ public sealed partial class TcpChatHandler(
                 return RefuseAsync(socket, output, ErrorCodes.RateLimited, ConnectionGuard.Describe(admission), closed);
             }
 
-            StartChat(socket, remote, input, output, transport: null, lease, shutdown, closed);
-            return Task.CompletedTask;
+            if (_probeWindow <= TimeSpan.Zero)
+            {
+                StartChat(socket, remote, input, output, transport: null, lease, shutdown, closed);
+                return Task.CompletedTask;
+            }
+
+            return ProbeThenChatAsync(socket, remote, input, output, lease, shutdown, closed);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -88,6 +95,43 @@ public sealed partial class TcpChatHandler(
             End(socket, closed);
             return Task.CompletedTask;
         }
+    }
+
+    private async Task ProbeThenChatAsync(Socket socket, IPEndPoint? remote, PipeReader input, PipeWriter output, IDisposable? lease, CancellationToken shutdown, Action<Socket> closed)
+    {
+        var handedOver = false;
+        try
+        {
+            if (await LetInAsync(input, output).ConfigureAwait(false))
+            {
+                StartChat(socket, remote, input, output, transport: null, lease, shutdown, closed);
+                handedOver = true;
+            }
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            LogEnd(logger, remote, e);
+        }
+        finally
+        {
+            if (!handedOver)
+            {
+                lease?.Dispose();
+                End(socket, closed);
+            }
+        }
+    }
+
+    /// <summary>Whether the first bytes are a chat client's; if not, the client is told why (a closed one nothing).</summary>
+    private async Task<bool> LetInAsync(PipeReader input, PipeWriter output)
+    {
+        var probe = await ConnectionProbe.ReadAsync(input, _probeWindow, lines.Limits.MaxLineBytes, time).ConfigureAwait(false);
+        if (ConnectionProbe.Refusal(probe) is { } refusal)
+        {
+            await WriteRefusalAsync(output, ErrorCodes.BadArgument, refusal).ConfigureAwait(false);
+        }
+
+        return probe == ProbeResult.Chat;
     }
 
     /// <summary>A trusted proxy's PROXY header, then the TLS handshake on the TLS port, then admission and the session.</summary>
@@ -99,6 +143,7 @@ public sealed partial class TcpChatHandler(
         PipeReader input = new SocketPipeReader(socket);
         PipeWriter output = new SocketPipeWriter(socket);
         SslStream? tls = null;
+        IDisposable? lease = null;
         var handedOver = false;
         try
         {
@@ -114,6 +159,12 @@ public sealed partial class TcpChatHandler(
                 remote = header.Source ?? remote;
             }
 
+            // Before the handshake, in plain text: a PROXY header (or HTTP) where a ClientHello belongs is told why.
+            if (certificate is not null && _probeWindow > TimeSpan.Zero && !await LetInAsync(input, output).ConfigureAwait(false))
+            {
+                return;
+            }
+
             if (certificate is not null)
             {
                 // What a proxy sent after its header is already the client's handshake.
@@ -127,10 +178,15 @@ public sealed partial class TcpChatHandler(
                 output = PipeWriter.Create(tls, WriterOptions);
             }
 
-            var admission = guard.TryAdmit(remote?.Address, out var lease);
+            var admission = guard.TryAdmit(remote?.Address, out lease);
             if (admission != Admission.Admitted)
             {
                 await WriteRefusalAsync(output, ErrorCodes.RateLimited, ConnectionGuard.Describe(admission)).ConfigureAwait(false);
+                return;
+            }
+
+            if (_probeWindow > TimeSpan.Zero && !await LetInAsync(input, output).ConfigureAwait(false))
+            {
                 return;
             }
 
@@ -145,6 +201,7 @@ public sealed partial class TcpChatHandler(
         {
             if (!handedOver)
             {
+                lease?.Dispose();
                 End(socket, closed);
                 if (tls is not null)
                 {

@@ -50,6 +50,69 @@ public sealed class TlsListenerTests
         Assert.Equal("203.0.113.8:40100", await ProxyTestClients.RemoteAddressAsync(host, nick));
     }
 
+    public static TheoryData<string> TrustedHeaders => new()
+    {
+        "PROXY TCP4 203.0.113.9 127.0.0.1 40200 5556\r\n",
+        Convert.ToBase64String(ProxyTestClients.V2Tcp4("203.0.113.9", 40200, "127.0.0.1", 5556)),
+    };
+
+    [Theory]
+    [MemberData(nameof(TrustedHeaders))]
+    public async Task A_trusted_proxy_s_v1_or_v2_header_before_the_handshake_gives_the_tls_user_the_client_address(string header)
+    {
+        using var certificate = await TestCertificate.CreateAsync();
+        var settings = certificate.Settings();
+        settings["Gateway:TrustedProxies:0"] = "127.0.0.1";
+        await using var host = await GatewayHost.StartAsync(settings);
+
+        using var tcp = new TcpClient();
+        await tcp.ConnectAsync("127.0.0.1", host.TlsPort).WaitAsync(Timeouts.Step);
+        await tcp.GetStream().WriteAsync(HeaderBytes(header)).AsTask().WaitAsync(Timeouts.Step);
+        await using var tls = new SslStream(tcp.GetStream(), false, (_, _, _, _) => true);
+        await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions { TargetHost = "localhost" }).WaitAsync(Timeouts.Step);
+        var nick = await AssertChatsAsync(tls);
+        Assert.Equal("203.0.113.9:40200", await ProxyTestClients.RemoteAddressAsync(host, nick));
+    }
+
+    [Theory]
+    [MemberData(nameof(TrustedHeaders))]
+    public async Task An_untrusted_peer_s_header_is_refused_before_the_handshake_and_inside_tls_and_never_believed(string header)
+    {
+        using var certificate = await TestCertificate.CreateAsync();
+        var settings = certificate.Settings();
+        settings["Gateway:TrustedProxies:0"] = "192.0.2.1";
+        await using var host = await GatewayHost.StartAsync(settings);
+        await using var watcher = await host.ConnectTcpAsync("tlswatcher");
+
+        // Where the ClientHello belongs: told in plain text, since no TLS session exists to say it in.
+        using (var tcp = new TcpClient())
+        {
+            await tcp.ConnectAsync("127.0.0.1", host.TlsPort).WaitAsync(Timeouts.Step);
+            await tcp.GetStream().WriteAsync(HeaderBytes(header)).AsTask().WaitAsync(Timeouts.Step);
+            using var reader = new StreamReader(tcp.GetStream(), Encoding.UTF8);
+            Assert.Equal("! bad_argument: a PROXY protocol header is accepted only from a trusted proxy; closing\n", await reader.ReadToEndAsync().WaitAsync(Timeouts.Step));
+        }
+
+        // As the first bytes of the TLS session: refused inside it.
+        using (var tcp = new TcpClient())
+        {
+            await tcp.ConnectAsync("127.0.0.1", host.TlsPort).WaitAsync(Timeouts.Step);
+            await using var tls = new SslStream(tcp.GetStream(), false, (_, _, _, _) => true);
+            await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions { TargetHost = "localhost" }).WaitAsync(Timeouts.Step);
+            await tls.WriteAsync(HeaderBytes(header)).AsTask().WaitAsync(Timeouts.Step);
+            using var reader = new StreamReader(tls, Encoding.UTF8);
+            Assert.Equal("! bad_argument: a PROXY protocol header is accepted only from a trusted proxy; closing\n", await reader.ReadToEndAsync().WaitAsync(Timeouts.Step));
+        }
+
+        // Neither was ever a user: the watcher's next line is the marker's join.
+        await using var marker = await host.ConnectTcpAsync();
+        await marker.ReadWelcomeAsync();
+        Assert.Equal($"[lobby] -> {marker.Nick} joined (tcp)", await watcher.ReadLineAsync());
+    }
+
+    private static byte[] HeaderBytes(string header) =>
+        header.StartsWith("PROXY", StringComparison.Ordinal) ? Encoding.ASCII.GetBytes(header) : Convert.FromBase64String(header);
+
     /// <summary>Reads the welcome, pings, and returns the nick from the welcome.</summary>
     private static async Task<string> AssertChatsAsync(SslStream tls)
     {
