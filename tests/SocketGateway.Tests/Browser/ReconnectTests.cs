@@ -88,6 +88,89 @@ public sealed partial class ReconnectTests(BrowserFixture fixture)
         await Expect(page.Composer).ToHaveValueAsync("typed while offline");
     }
 
+    [Fact]
+    public async Task A_room_closed_while_the_page_was_away_is_shown_closed_once_and_not_re_created()
+    {
+        var kept = GatewayFixture.Unique("kept");
+        var closed = GatewayFixture.Unique("gone");
+        var database = GatewayHost.NewDatabase(out var databasePath);
+        try
+        {
+            var first = await GatewayHost.StartAsync(new Dictionary<string, string?> { ["ConnectionStrings:Gateway"] = database });
+            await using var page = await fixture.OpenChatAsync(first);
+            await page.JoinAsync(kept);
+            await page.JoinAsync(closed);
+
+            await page.Page.RouteAsync(NegotiateRequest(), route => route.AbortAsync());
+            await first.DisposeAsync();
+            await Expect(page.App).Not.ToHaveAttributeAsync("data-connection", "connected");
+            await using var second = await GatewayHost.StartAsync(new Dictionary<string, string?>
+            {
+                ["ConnectionStrings:Gateway"] = database,
+                ["Gateway:Http:Port"] = first.HttpPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["Gateway:Tcp:Port"] = first.TcpPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            });
+            using var http = second.CreateHttpClient();
+            using (var response = await http.DeleteAsync($"api/rooms/{closed}"))
+            {
+                Assert.Equal(System.Net.HttpStatusCode.NoContent, response.StatusCode);
+            }
+
+            await page.Page.UnrouteAllAsync();
+            await page.ExpectConnectedAsync();
+            await Expect(page.Page.Locator("#toasts .toast-text").Filter(new() { HasText = $"#{closed} was closed" })).ToHaveCountAsync(1);
+            await Expect(page.Conversation($"room:{closed}")).ToHaveCountAsync(0);
+            await Expect(page.Conversation($"room:{kept}")).ToHaveCountAsync(1);
+
+            // The server agrees: the closed room was not re-created by a rejoin, the kept one has the page in it.
+            using (var response = await http.GetAsync($"api/rooms/{closed}"))
+            {
+                Assert.Equal(System.Net.HttpStatusCode.NotFound, response.StatusCode);
+            }
+
+            await using var tcp = await second.ConnectTcpAsync(GatewayFixture.Unique("nc"));
+            await tcp.SendAsync($"/who {kept}");
+            Assert.Contains("(web)", await tcp.ReadUntilAsync(l => l.StartsWith($"* members of {kept}: ", StringComparison.Ordinal)), StringComparison.Ordinal);
+        }
+        finally
+        {
+            foreach (var file in new[] { databasePath, databasePath + "-wal", databasePath + "-shm" })
+            {
+                File.Delete(file);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task A_private_conversation_and_the_chosen_nick_survive_a_reload_of_the_tab()
+    {
+        var nick = GatewayFixture.Unique("Reloader");
+        await using var host = await GatewayHost.StartAsync();
+        await using var tcp = await host.ConnectTcpAsync(GatewayFixture.Unique("nc"));
+        await using var page = await fixture.OpenChatAsync(host);
+        await page.SetNickAsync(nick);
+        await page.SubmitAsync($"/msg {tcp.Nick} my first words");
+        await tcp.ReadUntilAsync($"[pm] {nick}: my first words");
+        await tcp.SendAsync($"/msg {nick} an answer");
+        await page.ExpectMessageAsync("an answer");
+
+        await page.Page.ReloadAsync();
+        await page.ExpectConnectedAsync();
+        await Expect(page.Me).ToHaveTextAsync(nick);
+        await page.Conversation($"dm:{tcp.Nick}").ClickAsync();
+        await page.ExpectMessageAsync("my first words");
+        await page.ExpectMessageAsync("an answer");
+
+        // And the conversation goes on from where it was.
+        await tcp.SendAsync($"/msg {nick} after the reload");
+        await page.ExpectMessageAsync("after the reload");
+
+        // A new tab is a new session: nothing of it.
+        await using var other = await fixture.OpenChatAsync(host);
+        await Expect(other.Conversation($"dm:{tcp.Nick}")).ToHaveCountAsync(0);
+        Assert.NotEqual(nick, await other.Me.TextContentAsync());
+    }
+
     [GeneratedRegex("/hubs/chat/negotiate")]
     private static partial Regex NegotiateRequest();
 }

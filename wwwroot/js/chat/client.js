@@ -101,7 +101,7 @@ export class ChatClient {
       await this.reclaimNick(wanted);
     }
 
-    const rooms = initial ? ['lobby'] : store.rooms.map((c) => c.name);
+    const rooms = initial ? ['lobby'] : await this.roomsStillOpen(store.rooms.map((c) => c.name));
     const failed = [];
     for (const name of rooms) {
       try {
@@ -129,6 +129,24 @@ export class ChatClient {
     window.clearInterval(this.directoryTimer);
     this.directoryTimer = window.setInterval(() => void this.refreshDirectory().catch(() => {}), DIRECTORY_REFRESH_MS);
     store.setConnection('connected', { restored: !initial });
+  }
+
+  /**
+   * My rooms that still exist. One closed while I was away is not re-created by joining it again: it is shown as
+   * closed, once, and dropped. If the list cannot be had, every room is rejoined as before.
+   */
+  async roomsStillOpen(mine) {
+    let open;
+    try {
+      open = new Set((await this.listRooms()).map((r) => r.name.toLowerCase()));
+    } catch {
+      return mine;
+    }
+    const closed = mine.filter((name) => name !== 'lobby' && !open.has(name.toLowerCase()));
+    for (const name of closed) {
+      this.events.onRoomClosed({ room: name, reason: 'it was closed while you were away' });
+    }
+    return mine.filter((name) => !closed.includes(name));
   }
 
   async reclaimNick(wanted) {
@@ -204,7 +222,7 @@ export class ChatClient {
 
   async setNick(nick) {
     const result = await this.hub.invoke('SetNick', nick);
-    this.store.wantedNick = result;
+    this.store.rememberNick(result);
     this.store.setNick(result);
     return result;
   }

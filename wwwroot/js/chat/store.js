@@ -3,6 +3,9 @@
 
 export const HISTORY_PAGE = 50;
 const MAX_ITEMS = 2000;
+// A reload in the same tab brings back my nick and my private conversations (the server keeps no private history).
+const SESSION_KEY = 'socketgateway.chat';
+const KEPT_PRIVATE_MESSAGES = 200;
 
 export const roomKey = (name) => `room:${name}`;
 export const dmKey = (nick) => `dm:${nick.toLowerCase()}`;
@@ -121,6 +124,51 @@ export class ChatStore extends EventTarget {
     /** Every room on the gateway (name → Room), refreshed now and then. */
     this.directory = new Map();
     this.activeKey = null;
+    this.restoreSession();
+  }
+
+  /** The nick I chose: taken back after a reconnect, and after a reload of this tab. */
+  rememberNick(nick) {
+    this.wantedNick = nick;
+    this.saveSession();
+  }
+
+  saveSession() {
+    const dms = this.dms.map((c) => ({
+      name: c.name,
+      items: c.items.filter((i) => i.type === 'private').slice(-KEPT_PRIVATE_MESSAGES),
+    }));
+    try {
+      sessionStorage.setItem(SESSION_KEY, JSON.stringify({ nick: this.wantedNick, dms }));
+    } catch {
+      // Storage full or turned off: a reload then simply starts afresh.
+    }
+  }
+
+  restoreSession() {
+    let saved = null;
+    try {
+      saved = JSON.parse(sessionStorage.getItem(SESSION_KEY) ?? 'null');
+    } catch {
+      saved = null;
+    }
+    if (!saved || typeof saved !== 'object') {
+      return;
+    }
+    this.wantedNick = typeof saved.nick === 'string' ? saved.nick : null;
+    for (const dm of Array.isArray(saved.dms) ? saved.dms : []) {
+      if (typeof dm?.name !== 'string' || this.dm(dm.name)) {
+        continue;
+      }
+      const conv = new Conversation('dm', dm.name);
+      conv.loaded = true;
+      for (const item of Array.isArray(dm.items) ? dm.items : []) {
+        if (item?.type === 'private' && typeof item.text === 'string') {
+          conv.add(item);
+        }
+      }
+      this.conversations.set(conv.key, conv);
+    }
   }
 
   emit(type, detail = {}) {
@@ -187,6 +235,7 @@ export class ChatStore extends EventTarget {
       conv = new Conversation('dm', nick);
       conv.loaded = true;
       this.conversations.set(conv.key, conv);
+      this.saveSession();
       this.emit('conversations');
     }
     return conv;
@@ -198,6 +247,9 @@ export class ChatStore extends EventTarget {
       return;
     }
     this.conversations.delete(key);
+    if (conv.kind === 'dm') {
+      this.saveSession();
+    }
     if (this.activeKey === key) {
       const next = this.rooms.at(-1) ?? this.dms.at(-1) ?? null;
       this.activate(next?.key ?? null);
@@ -215,6 +267,7 @@ export class ChatStore extends EventTarget {
     conv.name = newNick;
     conv.key = dmKey(newNick);
     this.conversations.set(conv.key, conv);
+    this.saveSession();
     if (this.activeKey === dmKey(oldNick)) {
       this.activeKey = conv.key;
       this.emit('active');
@@ -241,6 +294,9 @@ export class ChatStore extends EventTarget {
     const how = conv.add(item);
     if (!how) {
       return;
+    }
+    if (conv.kind === 'dm' && item.type === 'private') {
+      this.saveSession();
     }
     const isActive = conv.key === this.activeKey;
     if (!isActive && countUnread && item.type !== 'notice' && !this.isMe(item.from ?? '')) {
