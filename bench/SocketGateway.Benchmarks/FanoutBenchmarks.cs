@@ -72,9 +72,9 @@ public class FanoutBenchmarks
         {
         }
 
-        public void Append(MessageEvent message)
-        {
-        }
+        public long Append(MessageEvent message) => 1;
+
+        public Task WaitForCommitAsync(long position, CancellationToken cancellationToken) => Task.CompletedTask;
 
         public Task<IReadOnlyList<MessageEvent>> GetHistoryAsync(string room, int limit, long? beforeId, CancellationToken cancellationToken) =>
             Task.FromResult<IReadOnlyList<MessageEvent>>([]);

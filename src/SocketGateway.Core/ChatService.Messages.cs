@@ -11,6 +11,12 @@ public sealed partial class ChatService
     public const int MaxHistory = 200;
     public const string DefaultApiSender = "api";
 
+    /// <summary>
+    /// How long a REST post waits for its message to be committed before it is acknowledged as delivered but not yet
+    /// stored. A healthy store commits within one flush interval; this bound is for a failing or stalled disk.
+    /// </summary>
+    public static readonly TimeSpan CommitWaitLimit = TimeSpan.FromSeconds(2);
+
     /// <summary>Sends a message or action to a room the user is in (default: the current room).</summary>
     public MessageEvent Send(ChatSession session, string? roomName, string? text, string kind = MessageKinds.Message)
     {
@@ -24,11 +30,16 @@ public sealed partial class ChatService
             throw new ChatException(ErrorCodes.NotInRoom, $"you are not in {name}");
         }
 
-        return PublishMessage(room, session.Nick, session.Via, body, kind);
+        return PublishMessage(room, session.Nick, session.Via, body, kind).Message;
     }
 
-    /// <summary>Posts into a room as a system or bot user (the REST API); the sender must not be a connected user's nick.</summary>
-    public MessageEvent PostAsSystem(string? roomName, string? from, string? text)
+    /// <summary>
+    /// Posts into a room as a system or bot user (the REST API); the sender must not be a connected user's nick.
+    /// Delivered live at once like any message; completes once the message is also committed to history
+    /// (<see cref="PostedMessage.Stored"/>), or after <see cref="CommitWaitLimit"/> with it still queued (a failing
+    /// store), so that an acknowledgement can say which.
+    /// </summary>
+    public async Task<PostedMessage> PostAsSystemAsync(string? roomName, string? from, string? text, CancellationToken cancellationToken)
     {
         var room = RequireRoom(RoomName.Require(roomName));
         var sender = NickName.Require(string.IsNullOrEmpty(from) ? DefaultApiSender : from);
@@ -37,7 +48,8 @@ public sealed partial class ChatService
             throw new ChatException(ErrorCodes.NickTaken, $"'{sender}' is a connected user's nick");
         }
 
-        return PublishMessage(room, sender, Via.Api, MessageText.Normalize(text), MessageKinds.Message);
+        var (message, position) = PublishMessage(room, sender, Via.Api, MessageText.Normalize(text), MessageKinds.Message);
+        return new PostedMessage(message, position > 0 && await CommittedInTimeAsync(position, cancellationToken).ConfigureAwait(false));
     }
 
     public PrivateEvent SendPrivate(ChatSession session, string? nick, string? text)
@@ -69,16 +81,30 @@ public sealed partial class ChatService
         return store.GetHistoryAsync(room.Name, Math.Min(limit, MaxHistory), beforeId, cancellationToken);
     }
 
-    private MessageEvent PublishMessage(Room room, string from, string via, string text, string kind)
+    // The store's position of the message comes back so that a caller may wait for its commit (outside the gate).
+    private (MessageEvent Message, long StorePosition) PublishMessage(Room room, string from, string via, string text, string kind)
     {
         lock (room.SendGate)
         {
             var message = new MessageEvent(kind, messageIds.Next(), room.Name, from, text, Now(), via);
             room.Published(message.Id);
-            store.Append(message);
+            var position = store.Append(message);
             bus.PublishToRoom(room.Name, message);
             CoreMetrics.MessagesPublished.Add(1);
-            return message;
+            return (message, position);
+        }
+    }
+
+    private async Task<bool> CommittedInTimeAsync(long position, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await store.WaitForCommitAsync(position, CancellationToken.None).WaitAsync(CommitWaitLimit, time, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
         }
     }
 }

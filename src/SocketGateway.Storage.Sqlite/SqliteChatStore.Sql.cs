@@ -76,38 +76,65 @@ public sealed partial class SqliteChatStore
     }
 
     /// <summary>One transaction for the whole batch: after a crash a batch is either all there or not at all.</summary>
-    private static void InsertMessages(SqliteConnection connection, IReadOnlyList<MessageEvent> batch)
+    /// <summary>
+    /// The writer's prepared INSERT, kept for as long as its connection: a batch of one message (a REST post waiting
+    /// for its commit) must not pay for compiling the statement again.
+    /// </summary>
+    private sealed class MessageInsert : IDisposable
     {
-        using var transaction = connection.BeginTransaction();
-        using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        // A message of a room closed meanwhile (or closed and created again since) is not kept.
-        command.CommandText = """
-            INSERT OR IGNORE INTO messages (id, room, sender, via, kind, text, ts)
-            SELECT $id, $room, $sender, $via, $kind, $text, $ts
-            WHERE EXISTS (SELECT 1 FROM rooms WHERE name = $room AND created_at <= $ts)
-            """;
-        var id = command.Parameters.Add("$id", SqliteType.Integer);
-        var room = command.Parameters.Add("$room", SqliteType.Text);
-        var sender = command.Parameters.Add("$sender", SqliteType.Text);
-        var via = command.Parameters.Add("$via", SqliteType.Text);
-        var kind = command.Parameters.Add("$kind", SqliteType.Text);
-        var text = command.Parameters.Add("$text", SqliteType.Text);
-        var ts = command.Parameters.Add("$ts", SqliteType.Integer);
-        command.Prepare();
-        foreach (var message in batch)
+        private readonly SqliteCommand _command;
+        private readonly SqliteParameter _id;
+        private readonly SqliteParameter _room;
+        private readonly SqliteParameter _sender;
+        private readonly SqliteParameter _via;
+        private readonly SqliteParameter _kind;
+        private readonly SqliteParameter _text;
+        private readonly SqliteParameter _ts;
+
+        public MessageInsert(SqliteConnection connection)
         {
-            id.Value = message.Id;
-            room.Value = message.Room;
-            sender.Value = message.From;
-            via.Value = message.Via;
-            kind.Value = message.Type;
-            text.Value = message.Text;
-            ts.Value = message.Ts.ToUnixTimeMilliseconds();
-            command.ExecuteNonQuery();
+            Connection = connection;
+            _command = connection.CreateCommand();
+            // A message of a room closed meanwhile (or closed and created again since) is not kept.
+            _command.CommandText = """
+                INSERT OR IGNORE INTO messages (id, room, sender, via, kind, text, ts)
+                SELECT $id, $room, $sender, $via, $kind, $text, $ts
+                WHERE EXISTS (SELECT 1 FROM rooms WHERE name = $room AND created_at <= $ts)
+                """;
+            _id = _command.Parameters.Add("$id", SqliteType.Integer);
+            _room = _command.Parameters.Add("$room", SqliteType.Text);
+            _sender = _command.Parameters.Add("$sender", SqliteType.Text);
+            _via = _command.Parameters.Add("$via", SqliteType.Text);
+            _kind = _command.Parameters.Add("$kind", SqliteType.Text);
+            _text = _command.Parameters.Add("$text", SqliteType.Text);
+            _ts = _command.Parameters.Add("$ts", SqliteType.Integer);
+            _command.Prepare();
         }
 
-        transaction.Commit();
+        public SqliteConnection Connection { get; }
+
+        /// <summary>Writes the batch in one transaction.</summary>
+        public void Write(IReadOnlyList<MessageEvent> batch)
+        {
+            using var transaction = Connection.BeginTransaction();
+            _command.Transaction = transaction;
+            foreach (var message in batch)
+            {
+                _id.Value = message.Id;
+                _room.Value = message.Room;
+                _sender.Value = message.From;
+                _via.Value = message.Via;
+                _kind.Value = message.Type;
+                _text.Value = message.Text;
+                _ts.Value = message.Ts.ToUnixTimeMilliseconds();
+                _command.ExecuteNonQuery();
+            }
+
+            transaction.Commit();
+            _command.Transaction = null;
+        }
+
+        public void Dispose() => _command.Dispose();
     }
 
     private static List<MessageEvent> ReadMessages(SqliteConnection connection, string room, int limit, long? beforeId)

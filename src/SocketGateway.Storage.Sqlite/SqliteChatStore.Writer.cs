@@ -13,6 +13,17 @@ public sealed partial class SqliteChatStore
     private readonly Dictionary<string, StoredRoom?> _pendingRooms = new(StringComparer.Ordinal);
     private long _pendingReservation;
     private long _lastPrune;
+    // Used by the writer loop only: the writing connection and its prepared insert, kept open between batches.
+    private SqliteConnection? _connection;
+    private MessageInsert? _insert;
+
+    // Under _queueGate: positions handed out by Append, and how many of them are committed (the queue is FIFO).
+    private long _appended;
+    private long _committed;
+    private readonly PriorityQueue<TaskCompletionSource, long> _commitWaiters = new();
+
+    // Completed when a commit waiter arrives during the group-commit gathering, which then ends at once.
+    private TaskCompletionSource _hurry = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Messages waiting to be written (for tests and metrics).</summary>
     public int PendingMessages
@@ -28,7 +39,6 @@ public sealed partial class SqliteChatStore
 
     private async Task WriteLoopAsync(CancellationToken stop)
     {
-        SqliteConnection? connection = null;
         _lastPrune = _time.GetTimestamp();
         try
         {
@@ -37,17 +47,16 @@ public sealed partial class SqliteChatStore
                 await _wake.Reader.ReadAsync(stop).ConfigureAwait(false);
                 if (PendingMessages < _options.MaxBatch)
                 {
-                    // Group commit: let a batch gather for at most the flush interval.
-                    await Task.Delay(TimeSpan.FromMilliseconds(_options.FlushIntervalMs), _time, stop).ConfigureAwait(false);
+                    await GatherAsync(stop).ConfigureAwait(false);
                 }
 
-                if (!Flush(ref connection))
+                if (!Flush())
                 {
                     await Task.Delay(RetryDelay, _time, stop).ConfigureAwait(false);
                     _wake.Writer.TryWrite(true);
                 }
 
-                PruneIfDue(ref connection);
+                PruneIfDue();
             }
         }
         catch (OperationCanceledException)
@@ -56,20 +65,74 @@ public sealed partial class SqliteChatStore
 
         // Graceful stop: write everything that is left, retrying a failing disk for a bounded time.
         var deadline = _time.GetTimestamp();
-        while (!Flush(ref connection) && _time.GetElapsedTime(deadline) < FinalFlushLimit)
+        while (!Flush() && _time.GetElapsedTime(deadline) < FinalFlushLimit)
         {
             await Task.Delay(RetryDelay, _time, CancellationToken.None).ConfigureAwait(false);
         }
 
-        connection?.Dispose();
+        CloseConnection();
     }
 
-    /// <summary>Writes everything waiting; false if the disk refused (what was not written stays queued).</summary>
-    private bool Flush(ref SqliteConnection? connection)
+    public Task WaitForCommitAsync(long position, CancellationToken cancellationToken)
+    {
+        var waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_queueGate)
+        {
+            if (position <= _committed)
+            {
+                return Task.CompletedTask;
+            }
+
+            _commitWaiters.Enqueue(waiter, position);
+            _hurry.TrySetResult();
+        }
+
+        _wake.Writer.TryWrite(true);
+        return cancellationToken.CanBeCanceled ? waiter.Task.WaitAsync(cancellationToken) : waiter.Task;
+    }
+
+    // Group commit: let a batch gather for at most the flush interval, unless somebody waits for a commit. Then the
+    // batch is whatever came meanwhile: concurrent waiters still share commits, as each waits for the one running.
+    private async Task GatherAsync(CancellationToken stop)
+    {
+        Task hurry;
+        lock (_queueGate)
+        {
+            if (_commitWaiters.Count > 0)
+            {
+                return;
+            }
+
+            if (_hurry.Task.IsCompleted)
+            {
+                _hurry = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            }
+
+            hurry = _hurry.Task;
+        }
+
+        await Task.WhenAny(Task.Delay(TimeSpan.FromMilliseconds(_options.FlushIntervalMs), _time, stop), hurry).ConfigureAwait(false);
+    }
+
+    // Under _queueGate, after a batch is committed and dequeued.
+    private void Committed(int count)
+    {
+        _committed += count;
+        while (_commitWaiters.TryPeek(out var waiter, out var position) && position <= _committed)
+        {
+            _commitWaiters.Dequeue();
+            waiter.TrySetResult();
+        }
+    }
+
+    /// <summary>
+    /// Writes what is waiting until the queue is empty; false if the disk refused (what was not written stays queued).
+    /// </summary>
+    private bool Flush()
     {
         try
         {
-            connection ??= Open();
+            var connection = _connection ??= Open();
             RetryPendingRoomWrites(connection);
             while (true)
             {
@@ -85,7 +148,8 @@ public sealed partial class SqliteChatStore
                     return true;
                 }
 
-                InsertMessages(connection, batch);
+                _insert ??= new MessageInsert(connection);
+                _insert.Write(batch);
                 lock (_queueGate)
                 {
                     // Only this writer dequeues, so the batch is still at the front.
@@ -93,16 +157,25 @@ public sealed partial class SqliteChatStore
                     {
                         _pending.Dequeue();
                     }
+
+                    Committed(batch.Length);
                 }
             }
         }
         catch (SqliteException e)
         {
             Failed(e);
-            connection?.Dispose();
-            connection = null;
+            CloseConnection();
             return false;
         }
+    }
+
+    private void CloseConnection()
+    {
+        _insert?.Dispose();
+        _insert = null;
+        _connection?.Dispose();
+        _connection = null;
     }
 
     private void RetryPendingRoomWrites(SqliteConnection connection)
@@ -148,7 +221,7 @@ public sealed partial class SqliteChatStore
         }
     }
 
-    private void PruneIfDue(ref SqliteConnection? connection)
+    private void PruneIfDue()
     {
         var noRetention = _options.RetentionMaxMessages <= 0 && _options.RetentionMaxAgeHours <= 0 && _options.RoomRetentionMaxMessages.Count == 0;
         if (noRetention || _time.GetElapsedTime(_lastPrune) < TimeSpan.FromSeconds(_options.PruneIntervalSeconds))
@@ -159,8 +232,7 @@ public sealed partial class SqliteChatStore
         _lastPrune = _time.GetTimestamp();
         try
         {
-            connection ??= Open();
-            PruneNow(connection);
+            PruneNow(_connection ??= Open());
         }
         catch (SqliteException e)
         {

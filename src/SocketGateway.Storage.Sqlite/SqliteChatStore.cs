@@ -10,7 +10,9 @@ namespace SocketGateway.Storage.Sqlite;
 /// Rooms and history in one SQLite file (WAL). Room changes and id reservations are written at once, so they
 /// are durable when the call returns. Messages are delivered live first and written by one background writer in
 /// batches (group commit); a history read sees the rows on disk plus the ones still waiting. If the disk fails,
-/// what could not be written waits in a bounded buffer and is retried, and chat goes on.
+/// what could not be written waits in a bounded buffer and is retried, and chat goes on. A caller that must know
+/// its message is on disk waits for its batch (<see cref="WaitForCommitAsync"/>); the writer then commits at once
+/// instead of gathering for the flush interval.
 /// </summary>
 public sealed partial class SqliteChatStore : IChatStore, IStoreHealth, IAsyncDisposable
 {
@@ -93,21 +95,24 @@ public sealed partial class SqliteChatStore : IChatStore, IStoreHealth, IAsyncDi
         }
     }
 
-    public void Append(MessageEvent message)
+    public long Append(MessageEvent message)
     {
+        long position;
         lock (_queueGate)
         {
             if (_options.QueueCapacity > 0 && _pending.Count >= _options.QueueCapacity)
             {
                 Interlocked.Increment(ref _dropped);
                 LogDropped();
-                return;
+                return 0;
             }
 
             _pending.Enqueue(message);
+            position = ++_appended;
         }
 
         _wake.Writer.TryWrite(true);
+        return position;
     }
 
     public async ValueTask DisposeAsync()

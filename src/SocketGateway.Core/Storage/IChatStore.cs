@@ -10,7 +10,8 @@ public sealed record StoreSnapshot(IReadOnlyList<StoredRoom> Rooms, long Message
 
 /// <summary>
 /// Where rooms and history live. Room changes are durable when their task completes (unless the store is
-/// failing, when they are kept for a retry and chat goes on); <see cref="Append"/> never blocks live delivery.
+/// failing, when they are kept for a retry and chat goes on); <see cref="Append"/> never blocks live delivery, and
+/// a caller that must promise durability (a REST post's 201) waits for it with <see cref="WaitForCommitAsync"/>.
 /// </summary>
 public interface IChatStore
 {
@@ -24,7 +25,18 @@ public interface IChatStore
     /// <summary>Records that ids up to <paramref name="through"/> may be in use, before any of them is handed out.</summary>
     void ReserveMessageIds(long through);
 
-    void Append(MessageEvent message);
+    /// <summary>
+    /// Queues a message for history. Returns its place in the store's write order, to wait on with
+    /// <see cref="WaitForCommitAsync"/>; 0 when it will not be kept (the store's backlog is full).
+    /// </summary>
+    long Append(MessageEvent message);
+
+    /// <summary>
+    /// Completes once every message appended up to <paramref name="position"/> is committed, and makes the store
+    /// commit without waiting to gather a bigger batch. While the store is failing it waits until the store recovers
+    /// (or <paramref name="cancellationToken"/> ends the wait).
+    /// </summary>
+    Task WaitForCommitAsync(long position, CancellationToken cancellationToken);
 
     /// <summary>Up to <paramref name="limit"/> messages with ids below <paramref name="beforeId"/> (if given), oldest first.</summary>
     Task<IReadOnlyList<MessageEvent>> GetHistoryAsync(string room, int limit, long? beforeId, CancellationToken cancellationToken);

@@ -8,6 +8,7 @@ public sealed class InMemoryChatStore(int capacityPerRoom = 1000) : IChatStore
 {
     private readonly ConcurrentDictionary<string, StoredRoom> _rooms = new();
     private readonly ConcurrentDictionary<string, Queue<MessageEvent>> _history = new();
+    private long _appended;
 
     public Task<StoreSnapshot> OpenAsync(CancellationToken cancellationToken) =>
         Task.FromResult(new StoreSnapshot([.. _rooms.Values], 0));
@@ -29,7 +30,10 @@ public sealed class InMemoryChatStore(int capacityPerRoom = 1000) : IChatStore
         return Task.CompletedTask;
     }
 
-    public void Append(MessageEvent message)
+    /// <summary>Kept at once: there is nothing to wait for (and nothing survives a restart).</summary>
+    public Task WaitForCommitAsync(long position, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public long Append(MessageEvent message)
     {
         var ring = _history.GetOrAdd(message.Room, static _ => new Queue<MessageEvent>());
         lock (ring)
@@ -40,6 +44,8 @@ public sealed class InMemoryChatStore(int capacityPerRoom = 1000) : IChatStore
                 ring.Dequeue();
             }
         }
+
+        return Interlocked.Increment(ref _appended);
     }
 
     public Task<IReadOnlyList<MessageEvent>> GetHistoryAsync(string room, int limit, long? beforeId, CancellationToken cancellationToken)

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using SocketGateway.Core;
 using SocketGateway.Core.Events;
 
@@ -58,12 +59,16 @@ public static class RoomsApi
             .WithName("ListMessages").WithSummary("A page of history, oldest first; pass before=<oldest id> for the page before")
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
 
-        rooms.MapPost("/{room}/messages", (string room, PostMessageRequest body, ChatService chat) =>
+        rooms.MapPost("/{room}/messages", async Task<Results<Created<MessageEvent>, Accepted<MessageEvent>>> (string room, PostMessageRequest body, ChatService chat, CancellationToken ct) =>
             {
-                MessageEvent message = chat.PostAsSystem(room, body.From, body.Text);
-                return TypedResults.Created($"/api/rooms/{message.Room}/messages?before={message.Id + 1}&limit=1", message);
+                var (message, stored) = await chat.PostAsSystemAsync(room, body.From, body.Text, ct).ConfigureAwait(false);
+                var location = $"/api/rooms/{message.Room}/messages?before={message.Id + 1}&limit=1";
+                return stored ? TypedResults.Created(location, message) : TypedResults.Accepted(location, message);
             })
             .WithName("PostMessage").WithSummary("Posts a message into a room as a system or bot user (via api)")
+            .WithDescription("The message is delivered live at once. 201 means it is also committed to history (it survives a crash); "
+                + "202 means it was delivered but the store has not committed it within 2 s (the store is failing or stalled; "
+                + "/healthz says Degraded): it is kept for a retry, but a crash before the store recovers loses it from history.")
             .RequireRateLimiting(ApiRateLimiting.MessagesPolicy)
             .AddEndpointFilter<AdminAccessFilter>()
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);

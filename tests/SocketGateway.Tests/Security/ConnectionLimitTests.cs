@@ -1,4 +1,6 @@
 using System.Net.WebSockets;
+using Microsoft.Extensions.DependencyInjection;
+using SocketGateway.Core.Limits;
 using SocketGateway.Tests.Api;
 using SocketGateway.Tests.Infrastructure;
 
@@ -18,6 +20,7 @@ public sealed class ConnectionLimitTests(PerIpCapGateway gateway) : IClassFixtur
     public async Task Connections_beyond_the_per_address_cap_get_one_error_line_and_are_closed()
     {
         var host = gateway.Host;
+        await WaitUntilNoConnectionIsHeldAsync(host);
         var first = await host.ConnectTcpAsync();
         await first.ReadWelcomeAsync();
         var second = await host.ConnectWebSocketAsync();
@@ -53,7 +56,7 @@ public sealed class ConnectionLimitTests(PerIpCapGateway gateway) : IClassFixtur
     public async Task A_browser_hub_connection_beyond_the_cap_is_refused_with_429()
     {
         var host = gateway.Host;
-        await WaitUntilAsync(() => host.Chat.ListUsers().Count == 0);
+        await WaitUntilNoConnectionIsHeldAsync(host);
         await using var a = await host.ConnectTcpAsync();
         await a.ReadWelcomeAsync();
         await using var b = await host.ConnectTcpAsync();
@@ -64,6 +67,11 @@ public sealed class ConnectionLimitTests(PerIpCapGateway gateway) : IClassFixtur
         await Assert.ThrowsAsync<WebSocketException>(() => socket.ConnectAsync(new Uri($"ws://127.0.0.1:{host.HttpPort}/hubs/chat"), CancellationToken.None).WaitAsync(Timeouts.Step));
         Assert.Equal(429, (int)socket.HttpStatusCode);
     }
+
+    // The other test of this class may have just closed its connections: their admission leases are released
+    // when each connection's handler ends, a moment after the peer saw the close.
+    private static Task WaitUntilNoConnectionIsHeldAsync(GatewayHost host) =>
+        WaitUntilAsync(() => host.App.Services.GetRequiredService<ConnectionGuard>().Count == 0);
 
     internal static async Task WaitUntilAsync(Func<bool> condition)
     {

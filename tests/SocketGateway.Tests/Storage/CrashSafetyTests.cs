@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Http.Json;
 using System.Text.RegularExpressions;
 using Microsoft.Data.Sqlite;
 using SocketGateway.Tests.Infrastructure;
@@ -79,6 +81,43 @@ public sealed partial class CrashSafetyTests
         await check.SendAsync("after the crashes");
         var message = await check.ReadJsonAsync("message");
         Assert.True(message.GetProperty("id").GetInt64() > highestSeen, $"id {message.GetProperty("id")} reused (seen up to {highestSeen})");
+    }
+
+    [Fact]
+    public async Task Kill_9_during_a_REST_flood_keeps_every_post_that_was_answered_201()
+    {
+        var connection = GatewayHost.NewDatabase(out var path);
+        // A flush interval far longer than the test: a post can only be on disk because its 201 waited for it.
+        await using var gateway = await GatewayProcess.StartAsync(connection, new Dictionary<string, string> { ["Gateway__Storage__FlushIntervalMs"] = "600000" });
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{gateway.HttpPort}") };
+        var acknowledged = new System.Collections.Concurrent.ConcurrentBag<string>();
+        using var stop = new CancellationTokenSource();
+        var posters = Enumerable.Range(0, 8).Select(worker => Task.Run(async () =>
+        {
+            for (var i = 0; !stop.IsCancellationRequested; i++)
+            {
+                var text = $"rest {worker}-{i}";
+                try
+                {
+                    using var response = await http.PostAsJsonAsync("/api/rooms/lobby/messages", new { from = "poster", text });
+                    Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+                    acknowledged.Add(text);
+                }
+                catch (HttpRequestException)
+                {
+                    return; // the process is gone: this post was never acknowledged
+                }
+            }
+        })).ToList();
+
+        await WaitUntilAsync(() => acknowledged.Count >= 500);
+        await gateway.KillAsync();
+        await stop.CancelAsync();
+        await Task.WhenAll(posters).WaitAsync(Timeouts.Step);
+
+        var stored = ReadTexts(path, "rest ").ToHashSet(StringComparer.Ordinal);
+        var lost = acknowledged.Where(text => !stored.Contains(text)).ToList();
+        Assert.True(lost.Count == 0, $"{lost.Count} of {acknowledged.Count} posts answered 201 are not in history: {string.Join(", ", lost.Take(10))}");
     }
 
     private static async Task WaitUntilAsync(Func<bool> condition)

@@ -54,6 +54,51 @@ public sealed class StoreFailureTests
         Assert.Equal(20L, count.ExecuteScalar());
     }
 
+    [Fact]
+    public async Task A_REST_post_the_store_cannot_commit_is_delivered_answered_202_and_written_once_the_store_recovers()
+    {
+        await using var host = await GatewayHost.StartAsync(new Dictionary<string, string?>
+        {
+            ["Gateway:Storage:BusyTimeoutMs"] = "100",
+            ["Gateway:Storage:FlushIntervalMs"] = "10",
+        });
+        using var http = host.CreateHttpClient();
+        await using var bob = await host.ConnectTcpAsync("bob");
+        await using var locker = new SqliteConnection($"Data Source={host.DatabasePath};Pooling=False");
+        locker.Open();
+        using (var begin = locker.CreateCommand())
+        {
+            begin.CommandText = "BEGIN EXCLUSIVE";
+            begin.ExecuteNonQuery();
+        }
+
+        using (var locked = await http.PostAsJsonAsync("api/rooms/lobby/messages", new { from = "deploy", text = "while the disk is locked" }))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.Accepted, locked.StatusCode);
+            var body = await locked.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.Equal("while the disk is locked", body.GetProperty("text").GetString());
+        }
+
+        await bob.ReadUntilAsync("[lobby] deploy: while the disk is locked");
+        using (var rollback = locker.CreateCommand())
+        {
+            rollback.CommandText = "ROLLBACK";
+            rollback.ExecuteNonQuery();
+        }
+
+        using (var healthy = await http.PostAsJsonAsync("api/rooms/lobby/messages", new { from = "deploy", text = "after the disk is back" }))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.Created, healthy.StatusCode);
+        }
+
+        // The 201 of the later post means everything queued before it is committed too.
+        using var reader = new SqliteConnection($"Data Source={host.DatabasePath};Pooling=False");
+        reader.Open();
+        using var count = reader.CreateCommand();
+        count.CommandText = "SELECT COUNT(*) FROM messages WHERE text IN ('while the disk is locked', 'after the disk is back')";
+        Assert.Equal(2L, count.ExecuteScalar());
+    }
+
     private static async Task WaitForHealthAsync(HttpClient http, string status)
     {
         using var timeout = new CancellationTokenSource(Timeouts.Step);
