@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 using SocketGateway.Core.Protocol;
@@ -30,7 +31,9 @@ public static class HubRegistration
 
     public static IEndpointRouteBuilder MapChatHub(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapHub<ChatHub>(Path);
+        // WebSockets only: a long-polling or Server-Sent Events connection is many HTTP requests, so the per-address
+        // connection cap and throttle (admitted per socket, BrowserConnectionPolicy) would not hold for it.
+        endpoints.MapHub<ChatHub>(Path, options => options.Transports = HttpTransportType.WebSockets);
         return endpoints;
     }
 }
