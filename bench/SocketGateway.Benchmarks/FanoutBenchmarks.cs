@@ -33,7 +33,7 @@ public class FanoutBenchmarks
         var limits = new GatewayLimits { MessageRate = 0, OutboundQueueLength = 4096 };
         _chat = new ChatService(rooms, nicks, new InProcessMessageBus(new LocalDelivery(rooms, nicks)), store, new MessageIdAllocator(store), limits, TimeProvider.System);
         _chat.InitializeAsync(CancellationToken.None).GetAwaiter().GetResult();
-        _members = [.. Enumerable.Range(0, Members).Select(_ => _chat.Connect(Via.Tcp, remoteAddress: null))];
+        _members = [.. Enumerable.Range(0, Members).Select(_ => _chat.Connect(Via.Tcp, remote: null))];
         _sender = _members[0];
         Drain();
     }

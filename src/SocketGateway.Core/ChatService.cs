@@ -61,12 +61,7 @@ public sealed partial class ChatService(
     }
 
     /// <summary>A new connection: a free guest nick, the welcome event, and the lobby.</summary>
-    public ChatSession Connect(string via, string? remoteAddress) => Connect(via, (object?)remoteAddress);
-
-    /// <summary>As above; the address is formatted only when asked for (an idle session keeps no string for it).</summary>
-    public ChatSession Connect(string via, System.Net.EndPoint? remote) => Connect(via, (object?)remote);
-
-    private ChatSession Connect(string via, object? remote)
+    public ChatSession Connect(string via, System.Net.IPEndPoint? remote)
     {
         var id = Interlocked.Increment(ref _sessionCounter);
         var budget = limits.MessageRate <= 0 ? MessageBudget.Unlimited : new MessageBudget(limits.MessageRate, limits.MessageBurst, time);

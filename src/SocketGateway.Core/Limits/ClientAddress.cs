@@ -26,6 +26,17 @@ public static class ClientAddress
         return new IPAddress(bytes);
     }
 
+    /// <summary>
+    /// A peer's address as users and logs see it, whichever transport it came by: an IPv4-mapped IPv6 address
+    /// (a dual-mode socket) as IPv4, IPv6 in brackets so that the port stays readable.
+    /// </summary>
+    public static string? Format(IPEndPoint? remote) => remote switch
+    {
+        null => null,
+        { Address.IsIPv4MappedToIPv6: true } => new IPEndPoint(remote.Address.MapToIPv4(), remote.Port).ToString(),
+        _ => remote.ToString(),
+    };
+
     /// <summary>The partition key of an address: <c>192.0.2.7</c> or <c>2001:db8:1:2::/64</c>.</summary>
     public static string PartitionKey(IPAddress? address)
     {

@@ -1,3 +1,4 @@
+using System.Net;
 using SocketGateway.Core.Events;
 using SocketGateway.Core.Limits;
 using SocketGateway.Core.Protocol;
@@ -18,13 +19,13 @@ public sealed partial class ChatSession
     // Copied on change (rare) and locked through _outbound, so an idle session keeps no list object of its own.
     private string[] _rooms = [];
     private readonly long _number;
-    private readonly object? _remote;
+    private readonly IPEndPoint? _remote;
     private int _abortRequested;
     private volatile bool _writerStopped;
     private TaskCompletionSource? _drainWaiter;
 
-    /// <param name="remote">The client's address: a string, or an end point formatted only when asked for.</param>
-    internal ChatSession(long number, string via, object? remote, DateTimeOffset connectedAt, QueueLimits queueLimits, MessageBudget budget)
+    /// <param name="remote">The client's address and port, formatted only when asked for (an idle session keeps no string).</param>
+    internal ChatSession(long number, string via, IPEndPoint? remote, DateTimeOffset connectedAt, QueueLimits queueLimits, MessageBudget budget)
     {
         _number = number;
         _remote = remote;
@@ -38,7 +39,8 @@ public sealed partial class ChatSession
 
     public string Via { get; }
 
-    public string? RemoteAddress => _remote?.ToString();
+    /// <summary>The same text on every transport: <c>192.0.2.7:50123</c> or <c>[2001:db8::7]:50123</c>.</summary>
+    public string? RemoteAddress => ClientAddress.Format(_remote);
 
     public DateTimeOffset ConnectedAt { get; }
 

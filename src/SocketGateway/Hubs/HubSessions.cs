@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.SignalR.Protocol;
 using SocketGateway.Core;
 using SocketGateway.Core.Events;
 using SocketGateway.Core.Sessions;
+using SocketGateway.Hosting;
 
 namespace SocketGateway.Hubs;
 
@@ -17,10 +18,7 @@ public sealed partial class HubSessions(ChatService chat, HubConnections connect
     {
         var connection = connections.Find(context.ConnectionId)
             ?? throw new InvalidOperationException("the hub connection is not registered");
-        var remote = context.GetHttpContext()?.Connection is { } http && http.RemoteIpAddress is not null
-            ? $"{http.RemoteIpAddress}:{http.RemotePort}"
-            : null;
-        var session = chat.Connect(Via.Web, remote);
+        var session = chat.Connect(Via.Web, context.GetHttpContext()?.Connection.RemoteEndPoint());
         _sessions[context.ConnectionId] = session;
         session.Aborted.Register(() =>
         {

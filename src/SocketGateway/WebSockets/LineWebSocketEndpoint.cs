@@ -5,6 +5,7 @@ using SocketGateway.Core.Events;
 using SocketGateway.Core.Limits;
 using SocketGateway.Core.Protocol;
 using SocketGateway.Core.Sessions;
+using SocketGateway.Hosting;
 using SocketGateway.LineProtocol;
 
 namespace SocketGateway.WebSockets;
@@ -41,8 +42,7 @@ public static partial class LineWebSocketEndpoint
         }
 
         using var admitted = lease;
-        var remote = context.Connection.RemoteIpAddress is { } ip ? $"{ip}:{context.Connection.RemotePort}" : null;
-        var session = chat.Connect(Via.WebSocket, remote);
+        var session = chat.Connect(Via.WebSocket, context.Connection.RemoteEndPoint());
         var logger = loggers.CreateLogger(typeof(LineWebSocketEndpoint));
         var shutdown = context.RequestServices.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
         using var stopReading = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, session.Aborted, shutdown);

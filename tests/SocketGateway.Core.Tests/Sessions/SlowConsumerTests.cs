@@ -5,7 +5,7 @@ namespace SocketGateway.Core.Tests.Sessions;
 
 public sealed class SlowConsumerTests
 {
-    private static ChatSession Connect(GatewayLimits limits) => TestChat.Create(limits).Connect(Via.Tcp, remoteAddress: null);
+    private static ChatSession Connect(GatewayLimits limits) => TestChat.Create(limits).Connect(Via.Tcp, remote: null);
 
     [Fact]
     public async Task A_full_queue_tells_the_member_why_then_cuts_it_off()

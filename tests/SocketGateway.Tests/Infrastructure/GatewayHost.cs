@@ -22,10 +22,16 @@ public sealed class GatewayHost : IAsyncDisposable
         HttpPort = endpoints.HttpPort;
         TcpPort = endpoints.TcpPort;
         TlsPort = endpoints.TcpTlsPort;
-        HttpUri = new Uri($"http://127.0.0.1:{HttpPort}/");
+        Address = System.Net.IPAddress.Parse(app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<GatewayOptions>>().Value.BindAddress);
+        HttpUri = new Uri($"http://{UriHost}:{HttpPort}/");
     }
 
     public WebApplication App { get; }
+
+    /// <summary>The loopback address every listener is bound to (<c>Gateway:BindAddress</c>, 127.0.0.1 unless set).</summary>
+    public System.Net.IPAddress Address { get; }
+
+    private string UriHost => Address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{Address}]" : Address.ToString();
 
     /// <summary>The host's own SQLite file (a fresh one unless the settings name one), or null for the memory store.</summary>
     public string? DatabasePath { get; }
@@ -84,7 +90,7 @@ public sealed class GatewayHost : IAsyncDisposable
 
     public async Task<LineClient> ConnectTcpAsync(string? nick = null)
     {
-        var client = await LineClient.ConnectTcpAsync(TcpPort);
+        var client = await LineClient.ConnectTcpAsync(TcpPort, Address);
         _clients.Add(client);
         if (nick is not null)
         {
@@ -96,7 +102,7 @@ public sealed class GatewayHost : IAsyncDisposable
 
     public async Task<LineClient> ConnectWebSocketAsync(string? nick = null, Action<System.Net.WebSockets.ClientWebSocketOptions>? configure = null)
     {
-        var client = await LineClient.ConnectWebSocketAsync(new Uri($"ws://127.0.0.1:{HttpPort}/ws"), configure);
+        var client = await LineClient.ConnectWebSocketAsync(new Uri($"ws://{UriHost}:{HttpPort}/ws"), configure);
         _clients.Add(client);
         if (nick is not null)
         {

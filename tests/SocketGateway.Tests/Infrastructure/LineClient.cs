@@ -31,10 +31,11 @@ public sealed class LineClient : IAsyncDisposable
 
     public TcpClient? Tcp { get; private set; }
 
-    public static async Task<LineClient> ConnectTcpAsync(int port)
+    public static async Task<LineClient> ConnectTcpAsync(int port, System.Net.IPAddress? address = null)
     {
-        var tcp = new TcpClient();
-        await tcp.ConnectAsync("127.0.0.1", port).WaitAsync(Timeouts.Step);
+        address ??= System.Net.IPAddress.Loopback;
+        var tcp = new TcpClient(address.AddressFamily);
+        await tcp.ConnectAsync(address, port).WaitAsync(Timeouts.Step);
         var stream = tcp.GetStream();
         var client = new LineClient(
             bytes => stream.WriteAsync(bytes).AsTask(),

@@ -20,7 +20,7 @@ public sealed class TcpAbortedReaderTests(GatewayFixture fixture)
     {
         var chat = fixture.Host.Chat;
         var lines = fixture.Host.App.Services.GetRequiredService<LineConnection>();
-        var session = chat.Connect(Via.Tcp, remoteAddress: null);
+        var session = chat.Connect(Via.Tcp, remote: null);
         var nick = session.Nick;
         var input = new Pipe();
         var room = GatewayFixture.Unique("cut");
