@@ -17,7 +17,7 @@ internal sealed class SocketPipeWriter : PipeWriter
 
     private byte[]? _buffer;
     private int _written;
-    private CancellationTokenSource? _flushCancellation; // made by the first flush that has to wait
+    private CancellationTokenSource? _flushCancellation; // made by the first flush that has to wait, renewed after a cancel
     private volatile bool _cancelNext;
 
     /// <param name="socket">Set to non-blocking here; the caller still owns and disposes it.</param>
@@ -81,29 +81,42 @@ internal sealed class SocketPipeWriter : PipeWriter
 
     private async ValueTask<FlushResult> FlushWhenWritableAsync(int sent, CancellationToken cancellationToken)
     {
-        _flushCancellation ??= new CancellationTokenSource();
-        using var link = cancellationToken.UnsafeRegister(static state => ((CancellationTokenSource)state!).Cancel(), _flushCancellation);
+        // A cancelled source cannot be reset: each cancel is for one flush (the PipeWriter contract), so a flush
+        // after it gets a new source. The old one is not disposed: CancelPendingFlush may be calling it from another
+        // thread, and a source without a timer holds nothing to release.
+        if (_flushCancellation is null || !_flushCancellation.TryReset())
+        {
+            _flushCancellation = new CancellationTokenSource();
+        }
+
+        var source = _flushCancellation;
+        using var link = cancellationToken.UnsafeRegister(static state => ((CancellationTokenSource)state!).Cancel(), source);
         try
         {
             // A CancelPendingFlush from before the source existed is seen here.
             if (_cancelNext)
             {
-                _flushCancellation.Cancel();
+                source.Cancel();
             }
 
             while (sent < _written)
             {
-                sent += await _socket.SendAsync(_buffer.AsMemory(sent, _written - sent), SocketFlags.None, _flushCancellation.Token).ConfigureAwait(false);
+                sent += await _socket.SendAsync(_buffer.AsMemory(sent, _written - sent), SocketFlags.None, source.Token).ConfigureAwait(false);
             }
 
             ReturnBuffer();
             return default;
         }
-        catch (OperationCanceledException) when (_flushCancellation.IsCancellationRequested)
+        catch (OperationCanceledException) when (source.IsCancellationRequested)
         {
             // What was not sent is dropped: a cancelled flush ends the connection's output.
-            _cancelNext = false;
             ReturnBuffer();
+            if (!_cancelNext)
+            {
+                throw new OperationCanceledException(cancellationToken); // the caller's token, not CancelPendingFlush
+            }
+
+            _cancelNext = false;
             return new FlushResult(isCanceled: true, isCompleted: false);
         }
     }

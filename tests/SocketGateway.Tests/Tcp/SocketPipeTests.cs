@@ -144,6 +144,53 @@ public sealed class SocketPipeTests : IAsyncLifetime
         Assert.True(result.IsCanceled);
     }
 
+    [Fact]
+    public async Task A_flush_after_a_cancelled_flush_waits_and_delivers_again()
+    {
+        var writer = new SocketPipeWriter(_server);
+        writer.Write(new byte[8 * 1024 * 1024]);
+        var first = writer.FlushAsync();
+        writer.CancelPendingFlush();
+        Assert.True((await first.AsTask().WaitAsync(Timeouts.Step)).IsCanceled);
+
+        // The cancel was for that one flush: the next one that has to wait waits, and completes once read.
+        writer.Write(new byte[8 * 1024 * 1024]);
+        var second = writer.FlushAsync().AsTask();
+        Assert.False(second.IsCompleted);
+        var drain = DrainClientAsync();
+        var result = await second.WaitAsync(Timeouts.Step);
+        Assert.False(result.IsCanceled);
+        _server.Shutdown(SocketShutdown.Send);
+        await drain.WaitAsync(Timeouts.Step);
+    }
+
+    [Fact]
+    public async Task A_flush_ended_by_its_token_throws_and_the_next_flush_is_not_cancelled()
+    {
+        var writer = new SocketPipeWriter(_server);
+        writer.Write(new byte[8 * 1024 * 1024]);
+        using var timeout = new CancellationTokenSource();
+        var first = writer.FlushAsync(timeout.Token).AsTask();
+        await timeout.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => first.WaitAsync(Timeouts.Step));
+
+        writer.Write(new byte[8 * 1024 * 1024]);
+        var second = writer.FlushAsync().AsTask();
+        var drain = DrainClientAsync();
+        Assert.False((await second.WaitAsync(Timeouts.Step)).IsCanceled);
+        _server.Shutdown(SocketShutdown.Send);
+        await drain.WaitAsync(Timeouts.Step);
+    }
+
+    // Reads and discards until the server side shuts down its sending.
+    private Task DrainClientAsync() => Task.Run(async () =>
+    {
+        var buffer = new byte[64 * 1024];
+        while (await _client.ReceiveAsync(buffer) > 0)
+        {
+        }
+    });
+
     private static async Task<ReadResult> ReadUntilAsync(PipeReader reader, Func<ReadResult, bool> done)
     {
         while (true)
