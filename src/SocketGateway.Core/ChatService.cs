@@ -65,7 +65,7 @@ public sealed partial class ChatService(
     {
         var id = Interlocked.Increment(ref _sessionCounter);
         var budget = limits.MessageRate <= 0 ? MessageBudget.Unlimited : new MessageBudget(limits.MessageRate, limits.MessageBurst, time);
-        var session = new ChatSession(id, via, remote, Now(), new QueueLimits(limits.OutboundQueueLength, limits.OutboundQueueBytes), budget);
+        var session = new ChatSession(id, via, remote, Now(), new QueueLimits(limits.OutboundQueueLength, limits.OutboundQueueBytes), budget, time);
         session.Nick = ClaimGuestNick(session);
         session.Send(new WelcomeEvent(session.Nick, ServerName));
         lock (_membership)

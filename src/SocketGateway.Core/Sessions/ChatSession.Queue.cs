@@ -58,7 +58,7 @@ public sealed partial class ChatSession
         }
 
         _outbound.TryComplete();
-        _ = Task.Delay(OverflowGrace).ContinueWith(static (_, s) => ((ChatSession)s!).Abort(), this, CancellationToken.None,
+        _ = Task.Delay(OverflowGrace, _time).ContinueWith(static (_, s) => ((ChatSession)s!).Abort(), this, CancellationToken.None,
             TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 

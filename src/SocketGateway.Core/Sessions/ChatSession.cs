@@ -16,17 +16,20 @@ public sealed partial class ChatSession
     private CancellationTokenSource? _aborted; // made when a transport first asks for the token
     private Action<ChatSession, object>? _onAbort;
     private object? _onAbortState;
-    // Copied on change (rare) and locked through _outbound, so an idle session keeps no list object of its own.
+    // Copied on change (rare, always under the chat service's membership lock), so an idle session keeps no list
+    // object of its own and readers need no lock.
     private string[] _rooms = [];
     private readonly long _number;
     private readonly IPEndPoint? _remote;
+    private readonly TimeProvider _time;
     private int _abortRequested;
     private volatile bool _writerStopped;
     private TaskCompletionSource? _drainWaiter;
 
     /// <param name="remote">The client's address and port, formatted only when asked for (an idle session keeps no string).</param>
-    internal ChatSession(long number, string via, IPEndPoint? remote, DateTimeOffset connectedAt, QueueLimits queueLimits, MessageBudget budget)
+    internal ChatSession(long number, string via, IPEndPoint? remote, DateTimeOffset connectedAt, QueueLimits queueLimits, MessageBudget budget, TimeProvider time)
     {
+        _time = time;
         _number = number;
         _remote = remote;
         Via = via;
@@ -186,32 +189,24 @@ public sealed partial class ChatSession
         NotifyDrained();
     }
 
-    internal void AddRoom(string room)
-    {
-        lock (_outbound)
-        {
-            _rooms = [.. _rooms, room];
-        }
-    }
+    // Under the chat service's membership lock, like RemoveRoom.
+    internal void AddRoom(string room) => Volatile.Write(ref _rooms, [.. _rooms, room]);
 
     internal bool RemoveRoom(string room)
     {
-        lock (_outbound)
+        var index = Array.IndexOf(_rooms, room);
+        if (index < 0)
         {
-            var index = Array.IndexOf(_rooms, room);
-            if (index < 0)
-            {
-                return false;
-            }
-
-            _rooms = [.. _rooms[..index], .. _rooms[(index + 1)..]];
-            if (CurrentRoom == room)
-            {
-                CurrentRoom = _rooms.Length > 0 ? _rooms[^1] : null;
-            }
-
-            return true;
+            return false;
         }
+
+        Volatile.Write(ref _rooms, [.. _rooms[..index], .. _rooms[(index + 1)..]]);
+        if (CurrentRoom == room)
+        {
+            CurrentRoom = _rooms.Length > 0 ? _rooms[^1] : null;
+        }
+
+        return true;
     }
 
     internal bool IsIn(string room)

@@ -116,9 +116,16 @@ public sealed partial class HubSessions(ChatService chat, HubConnections connect
         catch (OperationCanceledException)
         {
         }
-        catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException)
+        catch (Exception e) when (e is IOException or ObjectDisposedException)
         {
             Log.PumpFailed(logger, session.Nick, e.Message);
+        }
+        catch (Exception e)
+        {
+            // The pump runs unobserved: anything else is a bug, logged here with its stack, and the browser is cut
+            // off rather than left connected with nobody writing to it.
+            Log.PumpCrashed(logger, session.Nick, e);
+            connection.Abort();
         }
     }
 
@@ -161,6 +168,9 @@ public sealed partial class HubSessions(ChatService chat, HubConnections connect
     {
         [LoggerMessage(Level = LogLevel.Warning, Message = "Disconnecting browser {Nick}: it stopped reading and its queue is full")]
         public static partial void SlowConsumer(ILogger logger, string nick);
+
+        [LoggerMessage(Level = LogLevel.Error, Message = "Writing to browser {Nick} failed")]
+        public static partial void PumpCrashed(ILogger logger, string nick, Exception exception);
 
         [LoggerMessage(Level = LogLevel.Debug, Message = "Stopped writing to {Nick}: {Reason}")]
         public static partial void PumpFailed(ILogger logger, string nick, string reason);

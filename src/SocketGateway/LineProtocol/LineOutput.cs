@@ -182,5 +182,5 @@ public sealed class LineOutput : IThreadPoolWorkItem
     }
 
     private static bool IsPeerGone(Exception e) =>
-        e is IOException or SocketException or ObjectDisposedException or InvalidOperationException or OperationCanceledException;
+        e is IOException or SocketException or ObjectDisposedException or OperationCanceledException;
 }

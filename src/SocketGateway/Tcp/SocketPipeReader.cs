@@ -49,11 +49,13 @@ internal sealed class SocketPipeReader : PipeReader, IValueTaskSource<ReadResult
         _onReadable = OnReadable;
     }
 
-    private object Gate => _onReadable;
+    // A lock of its own (24 bytes): locking the cached callback delegate saved that, but any code holding the
+    // delegate could take the same monitor.
+    private readonly Lock _gate = new();
 
     public override bool TryRead(out ReadResult result)
     {
-        lock (Gate)
+        lock (_gate)
         {
             ThrowIfCompleted();
             return TryTake(out result);
@@ -68,7 +70,7 @@ internal sealed class SocketPipeReader : PipeReader, IValueTaskSource<ReadResult
         }
 
         short version;
-        lock (Gate)
+        lock (_gate)
         {
             ThrowIfCompleted();
             if (_readPending)
@@ -106,7 +108,7 @@ internal sealed class SocketPipeReader : PipeReader, IValueTaskSource<ReadResult
 
     public override void AdvanceTo(SequencePosition consumed, SequencePosition examined)
     {
-        lock (Gate)
+        lock (_gate)
         {
             ThrowIfCompleted();
             if (_buffer is null)
@@ -132,7 +134,7 @@ internal sealed class SocketPipeReader : PipeReader, IValueTaskSource<ReadResult
 
     public override void Complete(Exception? exception = null)
     {
-        lock (Gate)
+        lock (_gate)
         {
             _completed = true;
             ReturnBuffer();
@@ -144,7 +146,7 @@ internal sealed class SocketPipeReader : PipeReader, IValueTaskSource<ReadResult
         _cancellation.Dispose();
         _cancellation = default;
         var cancelled = _read.GetResult(token);
-        lock (Gate)
+        lock (_gate)
         {
             // Nothing receives between a read's completion and this: the buffer is what the read found.
             return new ReadResult(Buffered(), cancelled, _inputEnded);
@@ -163,7 +165,7 @@ internal sealed class SocketPipeReader : PipeReader, IValueTaskSource<ReadResult
     /// </summary>
     private void Stop(Exception? error)
     {
-        lock (Gate)
+        lock (_gate)
         {
             if (!_readPending)
             {
@@ -182,7 +184,7 @@ internal sealed class SocketPipeReader : PipeReader, IValueTaskSource<ReadResult
     private void CompleteStopped()
     {
         Exception? error;
-        lock (Gate)
+        lock (_gate)
         {
             error = _completion;
             _completion = null;
@@ -206,7 +208,7 @@ internal sealed class SocketPipeReader : PipeReader, IValueTaskSource<ReadResult
             ReadResult result = default;
             Exception? error = null;
             var completed = false;
-            lock (Gate)
+            lock (_gate)
             {
                 if (!_readPending || _receivePending)
                 {
@@ -290,7 +292,7 @@ internal sealed class SocketPipeReader : PipeReader, IValueTaskSource<ReadResult
             return false;
         }
 
-        lock (Gate)
+        lock (_gate)
         {
             _receivePending = false;
         }
@@ -300,7 +302,7 @@ internal sealed class SocketPipeReader : PipeReader, IValueTaskSource<ReadResult
 
     private void Fail(Exception error)
     {
-        lock (Gate)
+        lock (_gate)
         {
             _receivePending = false;
             if (!_readPending)

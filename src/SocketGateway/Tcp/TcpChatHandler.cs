@@ -53,6 +53,8 @@ public sealed partial class TcpChatHandler(
 
     private ChatService Chat => chat;
 
+    private TimeProvider Time => time;
+
     /// <summary>Serves an accepted socket until the connection ends, then disposes it and calls <paramref name="closed"/>.</summary>
     /// <param name="certificate">The TLS port's certificate, null on the plain port.</param>
     /// <param name="shutdown">Cancelled when the gateway stops; the listener then also shuts the socket's receive side,
@@ -265,7 +267,7 @@ public sealed partial class TcpChatHandler(
 
                 handler.Chat.Disconnect(session, quit ? LeftReasons.Quit : LeftReasons.Disconnected);
                 await input.CompleteAsync().ConfigureAwait(false);
-                await FinishWritingAsync(writer).ConfigureAwait(false);
+                await FinishWritingAsync(writer, handler.Time).ConfigureAwait(false);
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
@@ -282,20 +284,20 @@ public sealed partial class TcpChatHandler(
     }
 
     // The queue is complete now: let the writer send what is left (a /quit's "bye"), but never wait on a dead peer.
-    private static async Task FinishWritingAsync(LineOutput writer)
+    private static async Task FinishWritingAsync(LineOutput writer, TimeProvider time)
     {
-        if (!await EndsInTimeAsync(writer.Completion).ConfigureAwait(false))
+        if (!await EndsInTimeAsync(writer.Completion, time).ConfigureAwait(false))
         {
             writer.CancelPendingFlush();
-            await EndsInTimeAsync(writer.Completion).ConfigureAwait(false);
+            await EndsInTimeAsync(writer.Completion, time).ConfigureAwait(false);
         }
     }
 
-    private static async Task<bool> EndsInTimeAsync(Task writer)
+    private static async Task<bool> EndsInTimeAsync(Task writer, TimeProvider time)
     {
         try
         {
-            await writer.WaitAsync(DrainTimeout).ConfigureAwait(false);
+            await writer.WaitAsync(DrainTimeout, time).ConfigureAwait(false);
             return true;
         }
         catch (TimeoutException)
@@ -334,9 +336,9 @@ public sealed partial class TcpChatHandler(
         }
     }
 
-    private static async Task WriteRefusalAsync(PipeWriter output, string code, string text)
+    private async Task WriteRefusalAsync(PipeWriter output, string code, string text)
     {
-        using var timeout = new CancellationTokenSource(DrainTimeout);
+        using var timeout = new CancellationTokenSource(DrainTimeout, time);
         await output.WriteAsync(Encoding.UTF8.GetBytes($"! {code}: {text}\n"), timeout.Token).ConfigureAwait(false);
     }
 

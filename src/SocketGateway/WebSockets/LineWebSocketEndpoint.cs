@@ -24,6 +24,9 @@ public static partial class LineWebSocketEndpoint
         return endpoints;
     }
 
+    // How long a refusal or a goodbye may take to reach a client before the socket is closed anyway.
+    private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(2);
+
     private static async Task HandleAsync(HttpContext context, ChatService chat, LineConnection lines, ILoggerFactory loggers)
     {
         if (!context.WebSockets.IsWebSocketRequest)
@@ -34,10 +37,11 @@ public static partial class LineWebSocketEndpoint
         }
 
         using var socket = await context.WebSockets.AcceptWebSocketAsync().ConfigureAwait(false);
+        var time = context.RequestServices.GetRequiredService<TimeProvider>();
         var admission = context.RequestServices.GetRequiredService<ConnectionGuard>().TryAdmit(context.Connection.RemoteIpAddress, out var lease);
         if (admission != Admission.Admitted)
         {
-            await RefuseAsync(socket, admission).ConfigureAwait(false);
+            await RefuseAsync(socket, admission, time).ConfigureAwait(false);
             return;
         }
 
@@ -81,14 +85,14 @@ public static partial class LineWebSocketEndpoint
         {
             chat.Disconnect(session, reason);
             await input.Reader.CompleteAsync().ConfigureAwait(false);
-            await FinishAsync(socket, writer, stopWriting).ConfigureAwait(false);
+            await FinishAsync(socket, writer, stopWriting, time).ConfigureAwait(false);
         }
     }
 
     /// <summary>A refused connection is told one line, then closed.</summary>
-    private static async Task RefuseAsync(WebSocket socket, Admission admission)
+    private static async Task RefuseAsync(WebSocket socket, Admission admission, TimeProvider time)
     {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+        using var timeout = new CancellationTokenSource(CloseTimeout, time);
         try
         {
             var line = System.Text.Encoding.UTF8.GetBytes($"! {ErrorCodes.RateLimited}: {ConnectionGuard.Describe(admission)}");
@@ -180,14 +184,14 @@ public static partial class LineWebSocketEndpoint
         }
     }
 
-    private static async Task FinishAsync(WebSocket socket, Task writer, CancellationTokenSource stopWriting)
+    private static async Task FinishAsync(WebSocket socket, Task writer, CancellationTokenSource stopWriting, TimeProvider time)
     {
         try
         {
-            await writer.WaitAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
+            await writer.WaitAsync(CloseTimeout, time).ConfigureAwait(false);
             if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
             {
-                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+                using var timeout = new CancellationTokenSource(CloseTimeout, time);
                 await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "bye", timeout.Token).ConfigureAwait(false);
             }
         }

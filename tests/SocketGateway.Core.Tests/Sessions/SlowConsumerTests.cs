@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using SocketGateway.Core.Events;
 using SocketGateway.Core.Sessions;
 
@@ -25,6 +26,22 @@ public sealed class SlowConsumerTests
         session.Send(new InfoEvent("too late"));
         Assert.Empty(TestChat.Drain(session));
         await Task.Delay(Timeout.Infinite, session.Aborted).ContinueWith(_ => { }, TaskScheduler.Default).WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.True(session.WasAborted);
+    }
+
+    [Fact]
+    public void The_socket_of_an_overflowing_member_is_cut_after_the_grace_on_the_gateway_s_clock()
+    {
+        var clock = new FakeTimeProvider();
+        var session = TestChat.Create(new GatewayLimits { OutboundQueueLength = 5, OutboundQueueBytes = 0 }, clock).Connect(Via.Tcp, remote: null);
+        for (var i = 0; i < 10; i++)
+        {
+            session.Send(new InfoEvent($"event {i}"));
+        }
+
+        clock.Advance(ChatSession.OverflowGrace - TimeSpan.FromMilliseconds(1));
+        Assert.False(session.WasAborted); // it still has a moment to read why
+        clock.Advance(TimeSpan.FromMilliseconds(1));
         Assert.True(session.WasAborted);
     }
 

@@ -9,13 +9,13 @@ namespace SocketGateway.Core.Tests.Sessions;
 /// <summary>A chat service with the in-process bus and memory store, and a way to read what a session was sent.</summary>
 internal static class TestChat
 {
-    public static ChatService Create(GatewayLimits limits)
+    public static ChatService Create(GatewayLimits limits, TimeProvider? time = null)
     {
         var rooms = new RoomRegistry();
         var nicks = new NickRegistry();
         var store = new InMemoryChatStore();
         var chat = new ChatService(rooms, nicks, new InProcessMessageBus(new LocalDelivery(rooms, nicks)), store,
-            new MessageIdAllocator(store), limits, TimeProvider.System);
+            new MessageIdAllocator(store), limits, time ?? TimeProvider.System);
         chat.InitializeAsync(CancellationToken.None).GetAwaiter().GetResult();
         return chat;
     }
