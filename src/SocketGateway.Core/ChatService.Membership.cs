@@ -93,9 +93,14 @@ public sealed partial class ChatService
 
             session.Nick = wanted;
             var joined = session.Rooms;
-            foreach (var room in joined)
+            // In each room's send order, like its messages: else members could see a rename and a message from
+            // the same moment in different orders.
+            foreach (var name in joined)
             {
-                bus.PublishToRoom(room, new NickEvent(room, old, wanted));
+                if (rooms.TryGet(name, out var room))
+                {
+                    Publish(room, new NickEvent(name, old, wanted));
+                }
             }
 
             if (joined.Count == 0)
