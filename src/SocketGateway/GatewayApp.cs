@@ -26,6 +26,7 @@ public static class GatewayApp
         services.AddChatCore(builder.Configuration);
         services.AddTrustedProxies(builder.Configuration);
         services.AddSingleton<LineConnection>();
+        services.AddSingleton<Connections.ChatConnections>();
         services.AddChatHub(builder.Configuration.GetValue("Gateway:Limits:MaxLineBytes", 8192));
         services.AddGatewayApi();
         services.AddHealthChecks().AddStoreHealthCheck();

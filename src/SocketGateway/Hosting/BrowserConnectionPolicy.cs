@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using SocketGateway.Api;
+using SocketGateway.Connections;
 using SocketGateway.Core;
 using SocketGateway.Core.Limits;
 using SocketGateway.Hubs;
@@ -12,14 +13,14 @@ namespace SocketGateway.Hosting;
 /// <c>Origin</c> must come from the gateway's own origin or one listed in <c>Gateway:AllowedOrigins</c> (exact
 /// match), else 403: a foreign page cannot ride a user's browser into the chat (cross-site WebSocket hijacking).
 /// Requests without an Origin (nc-like tools, the .NET client) are not browsers and pass. Hub WebSocket
-/// connections are also admitted by the <see cref="ConnectionGuard"/> (429 when refused).
+/// connections are admitted by <see cref="ChatConnections"/>, like every chat connection (429 when refused).
 /// </summary>
 public static class BrowserConnectionPolicy
 {
     public static WebApplication UseBrowserConnectionPolicy(this WebApplication app)
     {
         var options = app.Services.GetRequiredService<IOptions<GatewayOptions>>();
-        var guard = app.Services.GetRequiredService<ConnectionGuard>();
+        var connections = app.Services.GetRequiredService<ChatConnections>();
         app.Use(async (context, next) =>
         {
             var path = context.Request.Path;
@@ -42,10 +43,10 @@ public static class BrowserConnectionPolicy
                 return;
             }
 
-            var admission = guard.TryAdmit(context.Connection.RemoteIpAddress, out var lease);
+            var admission = connections.TryAdmit(context.Connection.RemoteEndPoint(), out var lease);
             if (admission != Admission.Admitted)
             {
-                await ApiErrors.Problem(ErrorCodes.RateLimited, ConnectionGuard.Describe(admission), StatusCodes.Status429TooManyRequests)
+                await ApiErrors.Problem(ErrorCodes.RateLimited, ChatConnections.DescribeRefusal(admission), StatusCodes.Status429TooManyRequests)
                     .ExecuteAsync(context).ConfigureAwait(false);
                 return;
             }

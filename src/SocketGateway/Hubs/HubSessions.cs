@@ -5,12 +5,13 @@ using Microsoft.AspNetCore.SignalR.Protocol;
 using SocketGateway.Core;
 using SocketGateway.Core.Events;
 using SocketGateway.Core.Sessions;
+using SocketGateway.Connections;
 using SocketGateway.Hosting;
 
 namespace SocketGateway.Hubs;
 
 /// <summary>The chat session behind each hub connection, and the pump that writes its events to the browser.</summary>
-public sealed partial class HubSessions(ChatService chat, HubConnections connections, FlushPacer pacer, ILogger<HubSessions> logger)
+public sealed class HubSessions(ChatConnections pipeline, HubConnections connections, FlushPacer pacer)
 {
     private readonly ConcurrentDictionary<string, ChatSession> _sessions = new(StringComparer.Ordinal);
 
@@ -18,13 +19,8 @@ public sealed partial class HubSessions(ChatService chat, HubConnections connect
     {
         var connection = connections.Find(context.ConnectionId)
             ?? throw new InvalidOperationException("the hub connection is not registered");
-        var session = chat.Connect(Via.Web, context.GetHttpContext()?.Connection.RemoteEndPoint());
+        var session = pipeline.Open(Via.Web, context.GetHttpContext()?.Connection.RemoteEndPoint(), new CutOffByAbort(connection));
         _sessions[context.ConnectionId] = session;
-        session.Aborted.Register(() =>
-        {
-            Log.SlowConsumer(logger, session.Nick);
-            connection.Abort();
-        });
         _ = PumpAsync(session, connection);
         return session;
     }
@@ -38,7 +34,7 @@ public sealed partial class HubSessions(ChatService chat, HubConnections connect
     {
         if (_sessions.TryRemove(context.ConnectionId, out var session))
         {
-            chat.Disconnect(session, LeftReasons.Disconnected);
+            pipeline.Close(session, LeftReasons.Disconnected);
         }
     }
 
@@ -116,15 +112,11 @@ public sealed partial class HubSessions(ChatService chat, HubConnections connect
         catch (OperationCanceledException)
         {
         }
-        catch (Exception e) when (e is IOException or ObjectDisposedException)
-        {
-            Log.PumpFailed(logger, session.Nick, e.Message);
-        }
         catch (Exception e)
         {
-            // The pump runs unobserved: anything else is a bug, logged here with its stack, and the browser is cut
-            // off rather than left connected with nobody writing to it.
-            Log.PumpCrashed(logger, session.Nick, e);
+            // The pump runs unobserved, so it reports its own end: a browser gone is routine, anything else a bug;
+            // either way the browser is cut off rather than left connected with nobody writing to it.
+            pipeline.Ended(Via.Web, session.RemoteAddress, e);
             connection.Abort();
         }
     }
@@ -164,15 +156,8 @@ public sealed partial class HubSessions(ChatService chat, HubConnections connect
         }
     }
 
-    private static partial class Log
+    private sealed class CutOffByAbort(HubConnectionContext connection) : IChatTransport
     {
-        [LoggerMessage(Level = LogLevel.Warning, Message = "Disconnecting browser {Nick}: it stopped reading and its queue is full")]
-        public static partial void SlowConsumer(ILogger logger, string nick);
-
-        [LoggerMessage(Level = LogLevel.Error, Message = "Writing to browser {Nick} failed")]
-        public static partial void PumpCrashed(ILogger logger, string nick, Exception exception);
-
-        [LoggerMessage(Level = LogLevel.Debug, Message = "Stopped writing to {Nick}: {Reason}")]
-        public static partial void PumpFailed(ILogger logger, string nick, string reason);
+        public void CutOff() => connection.Abort();
     }
 }

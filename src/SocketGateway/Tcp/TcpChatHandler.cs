@@ -10,6 +10,7 @@ using SocketGateway.Core;
 using SocketGateway.Core.Events;
 using SocketGateway.Core.Limits;
 using SocketGateway.Core.Sessions;
+using SocketGateway.Connections;
 using SocketGateway.Hosting;
 using SocketGateway.LineProtocol;
 
@@ -22,14 +23,12 @@ namespace SocketGateway.Tcp;
 /// session. A connection refused on the way is told one line (<c>! code: …</c>) and closed without ever becoming a
 /// chat user: nobody in the lobby sees it come or go.
 /// </summary>
-public sealed partial class TcpChatHandler(
-    ChatService chat,
+public sealed class TcpChatHandler(
+    ChatConnections connections,
     LineConnection lines,
-    ConnectionGuard guard,
     TrustedProxyList trustedProxies,
     TimeProvider time,
-    IOptions<GatewayOptions> options,
-    ILogger<TcpChatHandler> logger)
+    IOptions<GatewayOptions> options)
 {
     private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan HandshakeTimeout = TimeSpan.FromSeconds(10);
@@ -38,20 +37,11 @@ public sealed partial class TcpChatHandler(
     private static readonly StreamPipeReaderOptions ReaderOptions = new(leaveOpen: true, useZeroByteReads: true);
     private static readonly StreamPipeWriterOptions WriterOptions = new(leaveOpen: true);
 
-    private static readonly Action<ChatSession, object> AbortOnOverflow = static (session, state) =>
-    {
-        var connection = (ChatConnection)state;
-        Log.SlowConsumer(connection.Handler.Logger, session.Nick, session.RemoteAddress);
-        Close(connection.Socket);
-    };
-
     private readonly TimeSpan _keepAlive = TimeSpan.FromSeconds(options.Value.Tcp.KeepAliveSeconds);
     private readonly TimeSpan _proxyHeaderTimeout = TimeSpan.FromSeconds(options.Value.Tcp.ProxyHeaderTimeoutSeconds);
     private readonly TimeSpan _probeWindow = TimeSpan.FromMilliseconds(options.Value.Tcp.ProbeWindowMilliseconds);
 
-    private ILogger Logger => logger;
-
-    private ChatService Chat => chat;
+    private ChatConnections Connections => connections;
 
     private TimeProvider Time => time;
 
@@ -76,10 +66,10 @@ public sealed partial class TcpChatHandler(
             // no async frame but the session's own.
             var input = new SocketPipeReader(socket);
             var output = new SocketPipeWriter(socket);
-            var admission = guard.TryAdmit(remote?.Address, out var lease);
+            var admission = connections.TryAdmit(remote, out var lease);
             if (admission != Admission.Admitted)
             {
-                return RefuseAsync(socket, output, ErrorCodes.RateLimited, ConnectionGuard.Describe(admission), closed);
+                return RefuseAsync(socket, output, ErrorCodes.RateLimited, ChatConnections.DescribeRefusal(admission), closed);
             }
 
             if (_probeWindow <= TimeSpan.Zero)
@@ -93,7 +83,7 @@ public sealed partial class TcpChatHandler(
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             // Nothing of one connection may reach the accept loop, or go unobserved.
-            LogEnd(logger, remote, e);
+            LogEnd(remote, e);
             End(socket, closed);
             return Task.CompletedTask;
         }
@@ -112,7 +102,7 @@ public sealed partial class TcpChatHandler(
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            LogEnd(logger, remote, e);
+            LogEnd(remote, e);
         }
         finally
         {
@@ -180,10 +170,10 @@ public sealed partial class TcpChatHandler(
                 output = PipeWriter.Create(tls, WriterOptions);
             }
 
-            var admission = guard.TryAdmit(remote?.Address, out lease);
+            var admission = connections.TryAdmit(remote, out lease);
             if (admission != Admission.Admitted)
             {
-                await WriteRefusalAsync(output, ErrorCodes.RateLimited, ConnectionGuard.Describe(admission)).ConfigureAwait(false);
+                await WriteRefusalAsync(output, ErrorCodes.RateLimited, ChatConnections.DescribeRefusal(admission)).ConfigureAwait(false);
                 return;
             }
 
@@ -197,7 +187,7 @@ public sealed partial class TcpChatHandler(
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            LogEnd(logger, remote, e);
+            LogEnd(remote, e);
         }
         finally
         {
@@ -217,10 +207,11 @@ public sealed partial class TcpChatHandler(
     // the connection's from here on, or given back if the session cannot start.
     private void StartChat(Socket socket, IPEndPoint? remote, PipeReader input, PipeWriter output, IDisposable? transport, IDisposable? lease, CancellationToken shutdown, Action<Socket> closed)
     {
-        ChatSession session;
+        var connection = new ChatConnection(this, socket, input, transport, lease, closed);
         try
         {
-            session = chat.Connect(Via.Tcp, remote);
+            // An overflow cuts the socket, which ends both the reader and the writer: no token sources of our own.
+            connection.Start(connections.Open(Via.Tcp, remote, connection), output);
         }
         catch
         {
@@ -228,10 +219,7 @@ public sealed partial class TcpChatHandler(
             throw;
         }
 
-        var connection = new ChatConnection(this, socket, session, input, LineOutput.Start(session, output), transport, lease, closed);
-        // An overflow cuts the socket, which ends both the reader and the writer: no token sources of our own.
-        session.OnAbort(AbortOnOverflow, connection);
-        lines.Start(session, input, LineInputGuards.Tcp, connection, shutdown);
+        lines.Start(connection.Session, input, LineInputGuards.Tcp, connection, shutdown);
     }
 
     /// <summary>
@@ -241,16 +229,22 @@ public sealed partial class TcpChatHandler(
     private sealed class ChatConnection(
         TcpChatHandler handler,
         Socket socket,
-        ChatSession session,
         PipeReader input,
-        LineOutput writer,
         IDisposable? transport,
         IDisposable? lease,
-        Action<Socket> closed) : ILineInputOwner
+        Action<Socket> closed) : ILineInputOwner, IChatTransport
     {
-        public TcpChatHandler Handler => handler;
+        private LineOutput? _writer;
 
-        public Socket Socket => socket;
+        public ChatSession Session { get; private set; } = null!;
+
+        public void Start(ChatSession session, PipeWriter output)
+        {
+            Session = session;
+            _writer = LineOutput.Start(session, output);
+        }
+
+        public void CutOff() => Close(socket);
 
         // Not ended by the client's FIN alone: a client that half-closes after its last lines still has them handled
         // and answered before the input ends. A stop ends reading by shutting the socket's receive side.
@@ -262,17 +256,17 @@ public sealed partial class TcpChatHandler(
             {
                 if (error is not null)
                 {
-                    LogEnd(handler.Logger, session.RemoteAddress, error);
+                    handler.Connections.Ended(Via.Tcp, Session.RemoteAddress, error);
                 }
 
-                handler.Chat.Disconnect(session, quit ? LeftReasons.Quit : LeftReasons.Disconnected);
+                handler.Connections.Close(Session, quit ? LeftReasons.Quit : LeftReasons.Disconnected);
                 await input.CompleteAsync().ConfigureAwait(false);
-                await FinishWritingAsync(writer, handler.Time).ConfigureAwait(false);
+                await FinishWritingAsync(_writer!, handler.Time).ConfigureAwait(false);
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
                 // Nothing of one connection may reach the accept loop, or go unobserved.
-                LogEnd(handler.Logger, session.RemoteAddress, e);
+                handler.Connections.Ended(Via.Tcp, Session.RemoteAddress, e);
             }
             finally
             {
@@ -315,7 +309,7 @@ public sealed partial class TcpChatHandler(
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            LogEnd(logger, socket.RemoteEndPoint, e);
+            LogEnd(socket.RemoteEndPoint, e);
         }
         finally
         {
@@ -323,18 +317,7 @@ public sealed partial class TcpChatHandler(
         }
     }
 
-    // A peer that went away, a deadline, a failed handshake: routine, at Debug. Anything else is a bug: an error.
-    private static void LogEnd(ILogger logger, object? remote, Exception e)
-    {
-        if (e is IOException or SocketException or ObjectDisposedException or AuthenticationException or OperationCanceledException)
-        {
-            Log.ConnectionEnded(logger, remote?.ToString(), e.Message);
-        }
-        else
-        {
-            Log.ConnectionFailed(logger, remote?.ToString(), e);
-        }
-    }
+    private void LogEnd(EndPoint? remote, Exception e) => connections.Ended(Via.Tcp, ClientAddress.Format(remote as IPEndPoint), e);
 
     private async Task WriteRefusalAsync(PipeWriter output, string code, string text)
     {
@@ -359,17 +342,5 @@ public sealed partial class TcpChatHandler(
         catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
         }
-    }
-
-    private static partial class Log
-    {
-        [LoggerMessage(Level = LogLevel.Warning, Message = "Disconnecting {Nick} ({Remote}): it stopped reading and its queue is full")]
-        public static partial void SlowConsumer(ILogger logger, string nick, string? remote);
-
-        [LoggerMessage(Level = LogLevel.Debug, Message = "TCP connection from {Remote} ended: {Reason}")]
-        public static partial void ConnectionEnded(ILogger logger, string? remote, string reason);
-
-        [LoggerMessage(Level = LogLevel.Error, Message = "TCP connection from {Remote} failed unexpectedly")]
-        public static partial void ConnectionFailed(ILogger logger, string? remote, Exception exception);
     }
 }

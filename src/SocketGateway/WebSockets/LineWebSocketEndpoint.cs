@@ -5,6 +5,7 @@ using SocketGateway.Core.Events;
 using SocketGateway.Core.Limits;
 using SocketGateway.Core.Protocol;
 using SocketGateway.Core.Sessions;
+using SocketGateway.Connections;
 using SocketGateway.Hosting;
 using SocketGateway.LineProtocol;
 
@@ -14,7 +15,7 @@ namespace SocketGateway.WebSockets;
 /// The line protocol over a WebSocket: each frame's bytes go into a pipe (with a '\n' after each message) and
 /// the very same <see cref="LineConnection"/> as TCP reads them; each event line goes out as one text frame.
 /// </summary>
-public static partial class LineWebSocketEndpoint
+public static class LineWebSocketEndpoint
 {
     public const string Path = "/ws";
 
@@ -27,7 +28,7 @@ public static partial class LineWebSocketEndpoint
     // How long a refusal or a goodbye may take to reach a client before the socket is closed anyway.
     private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(2);
 
-    private static async Task HandleAsync(HttpContext context, ChatService chat, LineConnection lines, ILoggerFactory loggers)
+    private static async Task HandleAsync(HttpContext context, ChatConnections connections, LineConnection lines)
     {
         if (!context.WebSockets.IsWebSocketRequest)
         {
@@ -38,7 +39,8 @@ public static partial class LineWebSocketEndpoint
 
         using var socket = await context.WebSockets.AcceptWebSocketAsync().ConfigureAwait(false);
         var time = context.RequestServices.GetRequiredService<TimeProvider>();
-        var admission = context.RequestServices.GetRequiredService<ConnectionGuard>().TryAdmit(context.Connection.RemoteIpAddress, out var lease);
+        var peer = context.Connection.RemoteEndPoint();
+        var admission = connections.TryAdmit(peer, out var lease);
         if (admission != Admission.Admitted)
         {
             await RefuseAsync(socket, admission, time).ConfigureAwait(false);
@@ -46,17 +48,10 @@ public static partial class LineWebSocketEndpoint
         }
 
         using var admitted = lease;
-        var session = chat.Connect(Via.WebSocket, context.Connection.RemoteEndPoint());
-        var logger = loggers.CreateLogger(typeof(LineWebSocketEndpoint));
+        var session = connections.Open(Via.WebSocket, peer, new CutOffBySocketAbort(socket));
         var shutdown = context.RequestServices.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
         using var stopReading = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, session.Aborted, shutdown);
         using var stopWriting = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, session.Aborted);
-        using var abortOnOverflow = session.Aborted.Register(() =>
-        {
-            Log.SlowConsumer(logger, session.Nick);
-            socket.Abort();
-        });
-
         var input = new Pipe();
 
         // Cancelling a WebSocket receive aborts the connection, which can destroy the last frames (the shutdown
@@ -75,15 +70,15 @@ public static partial class LineWebSocketEndpoint
         catch (OperationCanceledException)
         {
         }
-        catch (Exception e) when (e is WebSocketException or IOException)
+        catch (Exception e)
         {
-            // The receive loop hands a dropped socket (no close handshake) to the reader as the pipe's error:
-            // an ordinary disconnect, not a failure of the request.
-            Log.ReceiveFailed(logger, session.Nick, e.Message);
+            // The receive loop hands a dropped socket (no close handshake) to the reader as the pipe's error: an
+            // ordinary disconnect. Anything else is logged as the bug it is, and the user still leaves cleanly.
+            connections.Ended(Via.WebSocket, session.RemoteAddress, e);
         }
         finally
         {
-            chat.Disconnect(session, reason);
+            connections.Close(session, reason);
             await input.Reader.CompleteAsync().ConfigureAwait(false);
             await FinishAsync(socket, writer, stopWriting, time).ConfigureAwait(false);
         }
@@ -95,7 +90,7 @@ public static partial class LineWebSocketEndpoint
         using var timeout = new CancellationTokenSource(CloseTimeout, time);
         try
         {
-            var line = System.Text.Encoding.UTF8.GetBytes($"! {ErrorCodes.RateLimited}: {ConnectionGuard.Describe(admission)}");
+            var line = System.Text.Encoding.UTF8.GetBytes($"! {ErrorCodes.RateLimited}: {ChatConnections.DescribeRefusal(admission)}");
             await socket.SendAsync(line, WebSocketMessageType.Text, endOfMessage: true, timeout.Token).ConfigureAwait(false);
             await socket.CloseOutputAsync(WebSocketCloseStatus.PolicyViolation, "refused", timeout.Token).ConfigureAwait(false);
         }
@@ -202,12 +197,8 @@ public static partial class LineWebSocketEndpoint
         }
     }
 
-    private static partial class Log
+    private sealed class CutOffBySocketAbort(WebSocket socket) : IChatTransport
     {
-        [LoggerMessage(Level = LogLevel.Warning, Message = "Disconnecting WebSocket client {Nick}: it stopped reading and its queue is full")]
-        public static partial void SlowConsumer(ILogger logger, string nick);
-
-        [LoggerMessage(Level = LogLevel.Debug, Message = "WebSocket client {Nick} went away: {Reason}")]
-        public static partial void ReceiveFailed(ILogger logger, string nick, string reason);
+        public void CutOff() => socket.Abort();
     }
 }
