@@ -58,10 +58,10 @@ public sealed class ScreenshotTests(BrowserFixture fixture)
     private static async Task<LineClient> SeedAsync(GatewayHost host)
     {
         using var http = host.CreateHttpClient();
-        await http.PatchAsJsonAsync("api/rooms/lobby", new { topic = "General chat: say hi, be kind" });
-        await http.PostAsJsonAsync("api/rooms", new { name = "dev", topic = "Building SocketGateway" });
-        await http.PostAsJsonAsync("api/rooms", new { name = "random", topic = "Off-topic, music, links" });
-        await http.PostAsJsonAsync("api/rooms", new { name = "ops" });
+        Succeeded(await http.PatchAsJsonAsync("api/rooms/lobby", new { topic = "General chat: say hi, be kind" }));
+        Succeeded(await http.PostAsJsonAsync("api/rooms", new { name = "dev", topic = "Building SocketGateway" }));
+        Succeeded(await http.PostAsJsonAsync("api/rooms", new { name = "random", topic = "Off-topic, music, links" }));
+        Succeeded(await http.PostAsJsonAsync("api/rooms", new { name = "ops" }));
 
         var alice = await host.ConnectTcpAsync("alice");
         var bob = await host.ConnectTcpAsync("bob_nc");
@@ -75,9 +75,18 @@ public sealed class ScreenshotTests(BrowserFixture fixture)
         await SayAsync(bob, "latency feels instant from here");
         await alice.SendAsync("/me pours a coffee");
         await alice.ReadUntilAsync("[lobby] * alice pours a coffee");
-        await http.PostAsJsonAsync("api/rooms/lobby/messages", new { from = "deploybot", text = "Deployed v1.4.2 to production (build #812)." });
+        Succeeded(await http.PostAsJsonAsync("api/rooms/lobby/messages", new { from = "deploybot", text = "Deployed v1.4.2 to production (build #812)." }));
         await SayAsync(erin, "nice. the web page shows who is on tcp, ws or the browser, which is handy");
         return erin;
+    }
+
+    // A seed that silently failed would photograph a different page than the one described.
+    private static void Succeeded(HttpResponseMessage response)
+    {
+        using (response)
+        {
+            Assert.True(response.IsSuccessStatusCode, $"{response.RequestMessage?.Method} {response.RequestMessage?.RequestUri} answered {(int)response.StatusCode}");
+        }
     }
 
     // One at a time, so that the conversation reads in order.
