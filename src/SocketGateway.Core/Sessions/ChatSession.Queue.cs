@@ -58,9 +58,15 @@ public sealed partial class ChatSession
         }
 
         _outbound.TryComplete();
-        _ = Task.Delay(OverflowGrace, _time).ContinueWith(static (_, s) => ((ChatSession)s!).Abort(), this, CancellationToken.None,
-            TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        Volatile.Write(ref _overflowGrace, _time.CreateTimer(static s => ((ChatSession)s!).Abort(), this, OverflowGrace, Timeout.InfiniteTimeSpan));
+        if (IsClosed)
+        {
+            EndOverflowGrace();
+        }
     }
+
+    // A member that leaves during its grace is let go at once: the timer would otherwise hold it and its full queue.
+    private void EndOverflowGrace() => Interlocked.Exchange(ref _overflowGrace, null)?.Dispose();
 
     /// <summary>The reading end of a member's queue, for its transport's one writer; keeps the queue's counts.</summary>
     public readonly struct OutboundReader(ChatSession session)

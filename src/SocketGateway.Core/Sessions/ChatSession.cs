@@ -25,6 +25,7 @@ public sealed partial class ChatSession
     private int _abortRequested;
     private volatile bool _writerStopped;
     private TaskCompletionSource? _drainWaiter;
+    private ITimer? _overflowGrace;
 
     /// <param name="remote">The client's address and port, formatted only when asked for (an idle session keeps no string).</param>
     internal ChatSession(long number, string via, IPEndPoint? remote, DateTimeOffset connectedAt, QueueLimits queueLimits, MessageBudget budget, TimeProvider time)
@@ -186,6 +187,7 @@ public sealed partial class ChatSession
     {
         IsClosed = true;
         _outbound.TryComplete();
+        EndOverflowGrace();
         NotifyDrained();
     }
 

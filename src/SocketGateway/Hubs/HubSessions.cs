@@ -103,6 +103,8 @@ public sealed class HubSessions(ChatConnections pipeline, HubConnections connect
                     batch.Return();
                 }
 
+                // The writer contract of every transport: drained after each batch, stopped when it ends.
+                session.NotifyDrained();
                 if (!full)
                 {
                     await pacer.NextTickAsync().ConfigureAwait(false);
@@ -118,6 +120,10 @@ public sealed class HubSessions(ChatConnections pipeline, HubConnections connect
             // either way the browser is cut off rather than left connected with nobody writing to it.
             pipeline.Ended(Via.Web, session.RemoteAddress, e);
             connection.Abort();
+        }
+        finally
+        {
+            session.WriterStopped();
         }
     }
 

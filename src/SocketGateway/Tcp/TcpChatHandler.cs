@@ -49,7 +49,7 @@ public sealed class TcpChatHandler(
     /// <param name="certificate">The TLS port's certificate, null on the plain port.</param>
     /// <param name="shutdown">Cancelled when the gateway stops; the listener then also shuts the socket's receive side,
     /// which ends the session's reading, and the session is told why.</param>
-    public Task RunAsync(Socket socket, X509Certificate2? certificate, CancellationToken shutdown, Action<Socket> closed)
+    public Task RunAsync(Socket socket, ReloadingCertificate? certificate, CancellationToken shutdown, Action<Socket> closed)
     {
         IPEndPoint? remote = null;
         try
@@ -127,7 +127,7 @@ public sealed class TcpChatHandler(
     }
 
     /// <summary>A trusted proxy's PROXY header, then the TLS handshake on the TLS port, then admission and the session.</summary>
-    private async Task SetUpAsync(Socket socket, IPEndPoint? remote, X509Certificate2? certificate, CancellationToken shutdown, Action<Socket> closed)
+    private async Task SetUpAsync(Socket socket, IPEndPoint? remote, ReloadingCertificate? certificate, CancellationToken shutdown, Action<Socket> closed)
     {
         // Off the caller's thread (the accept loop) before any of it: a header or a ClientHello already there would
         // otherwise be read, and the handshake computed and answered, right on the loop.
@@ -165,7 +165,7 @@ public sealed class TcpChatHandler(
                 var network = new NetworkStream(socket, ownsSocket: false);
                 tls = new SslStream(early.Length == 0 ? network : new PrefixedStream(early, network));
                 using var timeout = new CancellationTokenSource(HandshakeTimeout, time);
-                await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = certificate }, timeout.Token).ConfigureAwait(false);
+                await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = certificate.Current }, timeout.Token).ConfigureAwait(false);
                 input = PipeReader.Create(tls, ReaderOptions);
                 output = PipeWriter.Create(tls, WriterOptions);
             }

@@ -28,7 +28,6 @@ public sealed partial class TcpListeners : IHostedService, IDisposable
     private readonly GatewayEndpoints _endpoints;
     private readonly TcpChatHandler _handler;
     private readonly ILogger<TcpListeners> _logger;
-    private X509Certificate2? _certificate;
 
     public TcpListeners(IOptions<GatewayOptions> options, GatewayEndpoints endpoints, TcpChatHandler handler, ILogger<TcpListeners> logger)
     {
@@ -46,8 +45,8 @@ public sealed partial class TcpListeners : IHostedService, IDisposable
         _endpoints.TcpPort = Listen(address, settings.Tcp.Port, certificate: null);
         if (!string.IsNullOrEmpty(settings.Tcp.Certificate.Path))
         {
-            _certificate = X509CertificateLoader.LoadPkcs12FromFile(settings.Tcp.Certificate.Path, settings.Tcp.Certificate.Password);
-            _endpoints.TcpTlsPort = Listen(address, settings.Tcp.TlsPort, _certificate);
+            var certificate = new ReloadingCertificate(settings.Tcp.Certificate.Path, settings.Tcp.Certificate.Password, _logger);
+            _endpoints.TcpTlsPort = Listen(address, settings.Tcp.TlsPort, certificate);
         }
 
         return Task.CompletedTask;
@@ -112,7 +111,6 @@ public sealed partial class TcpListeners : IHostedService, IDisposable
     public void Dispose()
     {
         // _stopping is left to the GC: a connection still ending may read its token.
-        _certificate?.Dispose();
     }
 
     internal static IPAddress ParseAddress(string value) =>
@@ -120,7 +118,7 @@ public sealed partial class TcpListeners : IHostedService, IDisposable
         : value is "*" or "+" ? IPAddress.Any
         : IPAddress.Parse(value);
 
-    private int Listen(IPAddress address, int port, X509Certificate2? certificate)
+    private int Listen(IPAddress address, int port, ReloadingCertificate? certificate)
     {
         var listener = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
@@ -144,7 +142,7 @@ public sealed partial class TcpListeners : IHostedService, IDisposable
         return ((IPEndPoint)listener.LocalEndPoint!).Port;
     }
 
-    private async Task AcceptAsync(Socket listener, X509Certificate2? certificate)
+    private async Task AcceptAsync(Socket listener, ReloadingCertificate? certificate)
     {
         var backoff = TimeSpan.Zero;
         while (!_stopping.IsCancellationRequested)

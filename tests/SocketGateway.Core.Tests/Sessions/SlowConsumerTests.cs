@@ -46,6 +46,33 @@ public sealed class SlowConsumerTests
     }
 
     [Fact]
+    public void A_member_that_leaves_during_its_grace_is_let_go_at_once_with_its_full_queue()
+    {
+        var clock = new FakeTimeProvider();
+        var chat = TestChat.Create(new GatewayLimits { OutboundQueueLength = 5, OutboundQueueBytes = 0 }, clock);
+        var session = OverflowAndLeave(chat);
+
+        // The grace timer went with the member: nothing of the gateway holds the session any more.
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true);
+        GC.WaitForPendingFinalizers();
+        Assert.False(session.IsAlive);
+    }
+
+    // Apart, so that no local of the test keeps the session reachable.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static WeakReference OverflowAndLeave(ChatService chat)
+    {
+        var session = chat.Connect(Via.Tcp, remote: null);
+        for (var i = 0; i < 10; i++)
+        {
+            session.Send(new InfoEvent($"event {i}"));
+        }
+
+        chat.Disconnect(session, "disconnected");
+        return new WeakReference(session);
+    }
+
+    [Fact]
     public async Task A_reader_waiting_for_its_queue_to_drain_goes_on_when_the_writer_stops_for_good()
     {
         var session = Connect(new GatewayLimits { OutboundQueueLength = 100, OutboundQueueBytes = 0 });

@@ -1,6 +1,7 @@
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Text;
+using Microsoft.Extensions.Logging;
 using SocketGateway.Tests.Infrastructure;
 
 namespace SocketGateway.Tests.Security;
@@ -8,6 +9,43 @@ namespace SocketGateway.Tests.Security;
 /// <summary>The line protocol over TLS, with a self-signed certificate made by the test.</summary>
 public sealed class TlsListenerTests
 {
+    [Fact]
+    public async Task A_renewed_certificate_file_is_served_to_new_connections_without_a_restart_and_a_broken_one_is_not()
+    {
+        using var certificate = await TestCertificate.CreateAsync();
+        var logs = new CapturingLoggerProvider(LogLevel.Warning);
+        await using var host = await GatewayHost.StartAsync(certificate.Settings(), logging => logging.AddProvider(logs));
+        var (before, connected) = await HandshakeAsync(host);
+        await using (connected)
+        {
+            await certificate.RenewAsync();
+            var (renewed, next) = await HandshakeAsync(host);
+            await using (next)
+            {
+                Assert.NotEqual(before, renewed);
+                await AssertChatsAsync(connected); // a connection made before the renewal goes on
+            }
+
+            // A file caught half written (or with the wrong password) keeps the certificate that works.
+            await File.WriteAllTextAsync(certificate.Path, "not a certificate");
+            var (kept, last) = await HandshakeAsync(host);
+            await using (last)
+            {
+                Assert.Equal(renewed, kept);
+                Assert.Contains(logs.Entries, e => e.Contains("could not be loaded", StringComparison.Ordinal));
+            }
+        }
+    }
+
+    private static async Task<(string Thumbprint, SslStream Stream)> HandshakeAsync(GatewayHost host)
+    {
+        var tcp = new TcpClient();
+        await tcp.ConnectAsync("127.0.0.1", host.TlsPort).WaitAsync(Timeouts.Step);
+        var tls = new SslStream(tcp.GetStream(), false, (_, _, _, _) => true);
+        await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions { TargetHost = "localhost" }).WaitAsync(Timeouts.Step);
+        return (tls.RemoteCertificate!.GetCertHashString(), tls);
+    }
+
     [Fact]
     public async Task A_tls_client_gets_the_welcome_and_can_chat()
     {

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
-using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.DependencyInjection;
 using SocketGateway.Tcp;
 using SocketGateway.Tests.Infrastructure;
@@ -15,7 +14,7 @@ public sealed class TcpAcceptLoopTests
     public async Task A_tls_connection_whose_client_hello_is_already_there_is_not_answered_on_the_caller_s_thread()
     {
         using var certificateFile = await TestCertificate.CreateAsync();
-        using var certificate = X509CertificateLoader.LoadPkcs12FromFile(certificateFile.Path, TestCertificate.Password);
+        var certificate = new ReloadingCertificate(certificateFile.Path, TestCertificate.Password, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
         await using var host = await GatewayHost.StartAsync();
         var handler = host.App.Services.GetRequiredService<TcpChatHandler>();
 
