@@ -166,6 +166,37 @@ public sealed class OutboundQueueTests
     }
 
     [Fact]
+    public async Task A_write_racing_the_frameless_reader_s_wait_is_never_stranded_and_the_reader_never_runs_twice()
+    {
+        // In lock step: each event is written only once the reader has taken the one before, so every write lands
+        // somewhere in the reader's drain-then-wait, many of them between its last read and its wait. Each must
+        // either be seen by that wait (Readable) or wake it, and no wake-up may start a second copy of a running reader.
+        const int events = 20_000;
+        var queue = new OutboundQueue();
+        var reader = new DrainingWorkItem(queue);
+        Assert.Equal(QueueReadiness.Waiting, queue.NotifyWhenReadable(reader));
+
+        await Task.Run(() =>
+        {
+            for (var i = 0; i < events; i++)
+            {
+                Assert.True(queue.TryWrite(Info(i)));
+                var spin = new SpinWait();
+                var waited = System.Diagnostics.Stopwatch.StartNew();
+                while (reader.Read <= i)
+                {
+                    Assert.True(waited.Elapsed < TimeSpan.FromSeconds(10), $"event {i} was written but never read: the reader missed its wake-up");
+                    spin.SpinOnce();
+                }
+            }
+        });
+
+        queue.TryComplete();
+        Assert.Equal(events, await reader.Finished.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal(0, reader.Overlaps);
+    }
+
+    [Fact]
     public void A_frameless_wait_and_an_awaited_wait_are_one_reader()
     {
         var queue = new OutboundQueue();
@@ -173,6 +204,54 @@ public sealed class OutboundQueueTests
         Assert.False(pending.IsCompleted);
         Assert.Throws<InvalidOperationException>(() => queue.NotifyWhenReadable(new CountingWorkItem()));
         queue.TryComplete();
+    }
+
+    /// <summary>A frameless reader like a transport's writer: drains until the queue is empty, then waits again.</summary>
+    private sealed class DrainingWorkItem(OutboundQueue queue) : IThreadPoolWorkItem
+    {
+        private readonly TaskCompletionSource<int> _finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _running;
+        private int _overlaps;
+        private int _read;
+
+        public Task<int> Finished => _finished.Task;
+
+        public int Read => Volatile.Read(ref _read);
+
+        public int Overlaps => Volatile.Read(ref _overlaps);
+
+        public void Execute()
+        {
+            while (true)
+            {
+                Enter();
+                while (queue.TryRead(out _))
+                {
+                    Interlocked.Increment(ref _read);
+                }
+
+                // From the moment the wait is registered another run may start: this one touches nothing after it.
+                Volatile.Write(ref _running, 0);
+                var readiness = queue.NotifyWhenReadable(this);
+                if (readiness == QueueReadiness.Completed)
+                {
+                    _finished.TrySetResult(_read);
+                }
+
+                if (readiness != QueueReadiness.Readable)
+                {
+                    return;
+                }
+            }
+        }
+
+        private void Enter()
+        {
+            if (Interlocked.Exchange(ref _running, 1) != 0)
+            {
+                Interlocked.Increment(ref _overlaps);
+            }
+        }
     }
 
     private sealed class CountingWorkItem : IThreadPoolWorkItem

@@ -90,6 +90,106 @@ public sealed class SocketPipeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_cancel_that_comes_just_after_a_read_completed_cancels_the_next_read_once()
+    {
+        var reader = new SocketPipeReader(_server);
+        await _client.SendAsync("line one\n"u8.ToArray());
+        var first = await ReadUntilAsync(reader, r => r.Buffer.Length >= 9);
+        reader.CancelPendingRead(); // no read is pending: the PipeReader contract moves it to the next one
+        reader.AdvanceTo(first.Buffer.GetPosition(5), first.Buffer.End); // "line " consumed, "one\n" examined
+
+        var cancelled = await reader.ReadAsync().AsTask().WaitAsync(Timeouts.Step);
+        Assert.True(cancelled.IsCanceled);
+        Assert.Equal("one\n", Encoding.ASCII.GetString(cancelled.Buffer.ToArray())); // what was kept, not lost
+        reader.AdvanceTo(cancelled.Buffer.Start, cancelled.Buffer.End);
+
+        // Once: the read after it waits for the socket and gets the kept bytes with the new ones.
+        var next = reader.ReadAsync();
+        Assert.False(next.IsCompleted);
+        await _client.SendAsync("two\n"u8.ToArray());
+        var result = await next.AsTask().WaitAsync(Timeouts.Step);
+        Assert.False(result.IsCanceled);
+        Assert.Equal("one\ntwo\n", Encoding.ASCII.GetString(result.Buffer.ToArray()));
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(7)]
+    [InlineData(2047)]
+    [InlineData(4096)]
+    [InlineData(9000)]
+    public async Task Bytes_kept_unconsumed_across_many_reads_are_moved_and_grown_without_a_byte_lost(int chunk)
+    {
+        // Lines of every length up to three buffers, sent in chunks of a given size: an incomplete line is kept,
+        // moved to the front of its buffer (or into a bigger one) and completed by the reads that follow.
+        var random = new Random(chunk);
+        var sent = new MemoryStream();
+        for (var line = 0; line < 200; line++)
+        {
+            var length = random.Next(0, 3 * 4096);
+            for (var i = 0; i < length; i++)
+            {
+                sent.WriteByte((byte)('a' + random.Next(26)));
+            }
+
+            sent.WriteByte((byte)'\n');
+        }
+
+        var bytes = sent.ToArray();
+        var sending = Task.Run(async () =>
+        {
+            for (var offset = 0; offset < bytes.Length; offset += chunk)
+            {
+                await _client.SendAsync(bytes.AsMemory(offset, Math.Min(chunk, bytes.Length - offset)));
+            }
+
+            _client.Shutdown(SocketShutdown.Send);
+        });
+
+        var reader = new SocketPipeReader(_server);
+        var received = new MemoryStream();
+        while (true)
+        {
+            var result = await reader.ReadAsync().AsTask().WaitAsync(Timeouts.Step);
+            // Only whole lines are consumed, as the line reader does; the rest is examined and kept.
+            var end = LastLineEnd(result.Buffer);
+            foreach (var segment in result.Buffer.Slice(0, end))
+            {
+                received.Write(segment.Span);
+            }
+
+            if (result.IsCompleted)
+            {
+                foreach (var segment in result.Buffer.Slice(end))
+                {
+                    received.Write(segment.Span);
+                }
+
+                reader.AdvanceTo(result.Buffer.End);
+                break;
+            }
+
+            reader.AdvanceTo(end, result.Buffer.End);
+        }
+
+        await sending.WaitAsync(Timeouts.Step);
+        Assert.Equal(bytes.Length, received.Length);
+        Assert.True(bytes.AsSpan().SequenceEqual(received.ToArray()));
+    }
+
+    private static SequencePosition LastLineEnd(ReadOnlySequence<byte> buffer)
+    {
+        var reader = new SequenceReader<byte>(buffer);
+        var end = buffer.Start;
+        while (reader.TryAdvanceTo((byte)'\n'))
+        {
+            end = reader.Position;
+        }
+
+        return end;
+    }
+
+    [Fact]
     public async Task A_token_ends_a_pending_read_and_the_reader_goes_on()
     {
         var reader = new SocketPipeReader(_server);
