@@ -1,6 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
-using System.Runtime.CompilerServices;
+using SocketGateway.Connections;
 using SocketGateway.Core;
 using SocketGateway.Core.Events;
 using SocketGateway.Core.Limits;
@@ -40,8 +40,8 @@ public sealed class LineInput : IAsyncDisposable, IThreadPoolWorkItem
     // The frameless driver (Continue): where it waits, and how it is called back.
     private Action? _onRead;
     private Action? _onStep;
-    private ConfiguredValueTaskAwaitable<ReadResult>.ConfiguredValueTaskAwaiter _read;
-    private ConfiguredValueTaskAwaitable<LineStep>.ConfiguredValueTaskAwaiter _step;
+    private FramelessAwaiter<ReadResult> _read;
+    private FramelessAwaiter<LineStep> _step;
 
     internal LineInput(LineConnection owner, ChatSession session, PipeReader input, LineInputGuards guards, ILineInputOwner? ended, CancellationToken stopping)
     {
@@ -190,17 +190,12 @@ public sealed class LineInput : IAsyncDisposable, IThreadPoolWorkItem
                 }
 
                 ArmDeadline();
-#pragma warning disable CA2012 // awaited by hand, through its completion: an await would keep a frame
-                var read = Source.ReadAsync().ConfigureAwait(false).GetAwaiter();
-#pragma warning restore CA2012
-                if (!read.IsCompleted)
+                if (!_read.TryComplete(Source.ReadAsync(), _onRead ??= OnRead, out var read))
                 {
-                    _read = read;
-                    read.UnsafeOnCompleted(_onRead ??= OnRead);
                     return;
                 }
 
-                if (!Take(read.GetResult()))
+                if (!Take(read))
                 {
                     return;
                 }
@@ -233,17 +228,12 @@ public sealed class LineInput : IAsyncDisposable, IThreadPoolWorkItem
     // True when the next read can follow at once; false when the step waits (it continues itself) or the input ended.
     private bool Take(ReadResult result)
     {
-#pragma warning disable CA2012 // awaited by hand, through its completion: an await would keep a frame
-        var step = TakeAsync(result, _stopping).ConfigureAwait(false).GetAwaiter();
-#pragma warning restore CA2012
-        if (!step.IsCompleted)
+        if (!_step.TryComplete(TakeAsync(result, _stopping), _onStep ??= OnStep, out var step))
         {
-            _step = step;
-            step.UnsafeOnCompleted(_onStep ??= OnStep);
             return false;
         }
 
-        return Stepped(step.GetResult());
+        return Stepped(step);
     }
 
     private void OnStep()

@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Net.Sockets;
-using System.Runtime.CompilerServices;
+using SocketGateway.Connections;
 using SocketGateway.Core.Protocol;
 using SocketGateway.Core.Sessions;
 
@@ -22,7 +22,7 @@ public sealed class LineOutput : IThreadPoolWorkItem
     private readonly PipeWriter _output;
     private LineEncoder _encoder;
     private Action? _afterFlush; // made by the first flush that has to wait
-    private ConfiguredValueTaskAwaitable<FlushResult>.ConfiguredValueTaskAwaiter _flush;
+    private FramelessAwaiter<FlushResult> _flush;
     private object? _done; // null while running; a TaskCompletionSource once someone waits; the final Task at the end
 
     private LineOutput(ChatSession session, PipeWriter output)
@@ -99,17 +99,12 @@ public sealed class LineOutput : IThreadPoolWorkItem
                     pending += bytes.Length;
                 }
 
-#pragma warning disable CA2012 // awaited by hand, through its completion: an await would keep a frame
-                var flush = _output.FlushAsync().ConfigureAwait(false).GetAwaiter();
-#pragma warning restore CA2012
-                if (!flush.IsCompleted)
+                if (!_flush.TryComplete(_output.FlushAsync(), _afterFlush ??= AfterFlush, out var flushed))
                 {
-                    _flush = flush;
-                    flush.UnsafeOnCompleted(_afterFlush ??= AfterFlush);
                     return;
                 }
 
-                if (!Flushed(flush.GetResult()))
+                if (!Flushed(flushed))
                 {
                     return;
                 }

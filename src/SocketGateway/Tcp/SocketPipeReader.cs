@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Net.Sockets;
-using System.Runtime.CompilerServices;
+using SocketGateway.Connections;
 using System.Threading.Tasks.Sources;
 
 namespace SocketGateway.Tcp;
@@ -37,7 +37,7 @@ internal sealed class SocketPipeReader : PipeReader, IValueTaskSource<ReadResult
     private ManualResetValueTaskSourceCore<bool> _read;
     private bool _readPending;
     private bool _receivePending;
-    private ConfiguredValueTaskAwaitable<int>.ConfiguredValueTaskAwaiter _receive;
+    private FramelessAwaiter<int> _receive;
     private CancellationTokenRegistration _cancellation;
     private Exception? _completion;
 
@@ -242,13 +242,10 @@ internal sealed class SocketPipeReader : PipeReader, IValueTaskSource<ReadResult
                 return;
             }
 
-            ConfiguredValueTaskAwaitable<int>.ConfiguredValueTaskAwaiter receive;
+            bool received;
             try
             {
-                // Awaited by hand, through the callback: an await here would keep an async frame per idle client.
-#pragma warning disable CA2012
-                receive = _socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None).ConfigureAwait(false).GetAwaiter();
-#pragma warning restore CA2012
+                received = _receive.TryComplete(_socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None), _onReadable, out _);
             }
             catch (Exception e) when (e is SocketException or ObjectDisposedException)
             {
@@ -256,48 +253,38 @@ internal sealed class SocketPipeReader : PipeReader, IValueTaskSource<ReadResult
                 return;
             }
 
-            if (!receive.IsCompleted)
+            if (!received)
             {
-                _receive = receive;
-                receive.UnsafeOnCompleted(_onReadable);
                 return;
             }
 
-            if (!ReceiveFinished(receive))
-            {
-                return;
-            }
+            ReceiveDone();
         }
     }
 
     private void OnReadable()
     {
-        if (ReceiveFinished(_receive))
-        {
-            ContinueRead();
-        }
-    }
-
-    // The zero-byte receive is over: true when bytes (or the end) can be taken; false when it failed, which fails
-    // the pending read too.
-    private bool ReceiveFinished(ConfiguredValueTaskAwaitable<int>.ConfiguredValueTaskAwaiter receive)
-    {
         try
         {
-            receive.GetResult();
+            _receive.GetResult();
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
-            Fail(e);
-            return false;
+            Fail(e); // fails the pending read too
+            return;
         }
 
+        ReceiveDone();
+        ContinueRead();
+    }
+
+    // The zero-byte receive is over: bytes (or the end) can be taken.
+    private void ReceiveDone()
+    {
         lock (_gate)
         {
             _receivePending = false;
         }
-
-        return true;
     }
 
     private void Fail(Exception error)
