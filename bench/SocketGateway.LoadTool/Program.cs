@@ -6,10 +6,10 @@ const string Usage = """
     SocketGateway load tool (loopback only; every run bounded in time).
 
       suite       --server-dll PATH [--repeat 3] [--quick] [--only NAME,...] [--markdown docs/BENCHMARKS.md] [--json FILE] [--command TEXT]
-      fanout      (--server-dll PATH [--storage memory|sqlite] | --connect HTTPPORT:TCPPORT [--pid PID])
-                  [--sub tcp|tcp-json|ws|signalr] [--pub tcp|tcp-json|ws|signalr] [--subs 100] [--pubs 1]
+      fanout      (--server-dll PATH [--storage memory|sqlite] | --connect HTTPPORT:TCPPORT[:TLSPORT] [--pid PID])
+                  [--sub tcp|tcp-json|tls|ws|signalr] [--pub tcp|tcp-json|tls|ws|signalr] [--subs 100] [--pubs 1]
                   [--rate 0 (msgs/s in total; 0 = max)] [--window 1000] [--warmup 2] [--duration 5] [--repeat 1] [--json FILE]
-      connections (--server-dll PATH | --connect ...) [--transport tcp|signalr|ws|tcp-json] [--count 10000] [--parallel 200] [--repeat 1] [--hold SECONDS]
+      connections (--server-dll PATH | --connect ...) [--transport tcp|tls|signalr|ws|tcp-json] [--count 10000] [--parallel 200] [--repeat 1] [--hold SECONDS]
 
     --server-env K=V,K=V adds environment variables to a gateway the tool starts (e.g. DOTNET_gcServer=0).
     --timeout SECONDS ends the whole run (default 1800 for suite, 300 otherwise).
@@ -60,7 +60,7 @@ var repeats = options.Int("repeat", command == "suite" ? 3 : 1);
 var dll = options.Get("server-dll");
 if (dll is null && options.Get("connect") is null)
 {
-    Console.Error.WriteLine("give --server-dll PATH (the tool starts the gateway) or --connect HTTPPORT:TCPPORT");
+    Console.Error.WriteLine("give --server-dll PATH (the tool starts the gateway) or --connect HTTPPORT:TCPPORT[:TLSPORT]");
     return 2;
 }
 
@@ -87,7 +87,7 @@ foreach (var entry in entries)
             else
             {
                 var parts = options.Get("connect")!.Split(':');
-                endpoint = new ServerEndpoint("127.0.0.1", int.Parse(parts[0], CultureInfo.InvariantCulture), int.Parse(parts[1], CultureInfo.InvariantCulture), options.Get("pid") is { } pid ? int.Parse(pid, CultureInfo.InvariantCulture) : null);
+                endpoint = new ServerEndpoint("127.0.0.1", int.Parse(parts[0], CultureInfo.InvariantCulture), int.Parse(parts[1], CultureInfo.InvariantCulture), options.Get("pid") is { } pid ? int.Parse(pid, CultureInfo.InvariantCulture) : null, parts.Length > 2 ? int.Parse(parts[2], CultureInfo.InvariantCulture) : 0);
             }
 
             result = await Suite.RunAsync(entry, endpoint, timeout.Token, options.Int("parallel", 200), Math.Min(options.Double("hold", 0), 600)) with { Repeat = repeat };

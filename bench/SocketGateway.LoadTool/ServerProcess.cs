@@ -1,22 +1,25 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.RegularExpressions;
 
 namespace SocketGateway.LoadTool;
 
-/// <summary>Where the gateway listens, and its process id when known (for RSS and CPU).</summary>
-public sealed record ServerEndpoint(string Host, int HttpPort, int TcpPort, int? Pid);
+/// <summary>Where the gateway listens, and its process id when known (for RSS and CPU); TLS port 0 when it has none.</summary>
+public sealed record ServerEndpoint(string Host, int HttpPort, int TcpPort, int? Pid, int TlsPort = 0);
 
 /// <summary>
 /// A gateway started by the tool from a built SocketGateway.dll, on 127.0.0.1 and free ports, with the message
-/// budget off. Its output is drained (a full stdout pipe would stall it) and the last lines kept for errors.
+/// budget off and a self-signed certificate for its TLS port (made in the run's temp directory). Its output is
+/// drained (a full stdout pipe would stall it) and the last lines kept for errors.
 /// </summary>
 public sealed partial class ServerProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly Queue<string> _tail = new();
-    private readonly TaskCompletionSource<(int Http, int Tcp)> _ports = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private string? _dataDir;
+    private readonly TaskCompletionSource<(int Http, int Tcp, int Tls)> _ports = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private string _dataDir = null!;
 
     private ServerProcess(Process process) => _process = process;
 
@@ -41,18 +44,18 @@ public sealed partial class ServerProcess : IAsyncDisposable
         env["Gateway__Http__Port"] = "0";
         env["Gateway__Tcp__Port"] = "0";
         env["Gateway__Tcp__TlsPort"] = "0";
+        var dataDir = Directory.CreateTempSubdirectory("sgw-bench-").FullName;
+        env["Gateway__Tcp__Certificate__Path"] = WriteSelfSignedCertificate(dataDir);
         env["Gateway__Limits__MessageRate"] = "0";
         env["ASPNETCORE_ENVIRONMENT"] = "Production";
         env["Logging__LogLevel__Default"] = "Warning";
         env["Logging__LogLevel__SocketGateway"] = "Information";
-        string? dataDir = null;
         if (storage == "memory")
         {
             env["Gateway__Storage__Provider"] = "memory";
         }
         else
         {
-            dataDir = Directory.CreateTempSubdirectory("sgw-bench-").FullName;
             env["ConnectionStrings__Gateway"] = $"Data Source={Path.Combine(dataDir, "gateway.db")}";
         }
 
@@ -67,8 +70,8 @@ public sealed partial class ServerProcess : IAsyncDisposable
         _ = server.DrainAsync(process.StandardError);
         try
         {
-            var (http, tcp) = await server._ports.Task.WaitAsync(timeout);
-            server.Endpoint = new ServerEndpoint("127.0.0.1", http, tcp, process.Id);
+            var (http, tcp, tls) = await server._ports.Task.WaitAsync(timeout);
+            server.Endpoint = new ServerEndpoint("127.0.0.1", http, tcp, process.Id, tls);
             return server;
         }
         catch (TimeoutException)
@@ -77,6 +80,23 @@ public sealed partial class ServerProcess : IAsyncDisposable
             throw new InvalidOperationException("the gateway did not log its ports in time:\n" + server.Tail());
         }
     }
+
+    /// <summary>An RSA 2048 certificate for localhost, valid for a day, as a PKCS#12 file without a password.</summary>
+    private static string WriteSelfSignedCertificate(string directory)
+    {
+        using var key = RSA.Create(2048);
+        var request = new CertificateRequest("CN=localhost", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        var names = new SubjectAlternativeNameBuilder();
+        names.AddDnsName("localhost");
+        names.AddIpAddress(System.Net.IPAddress.Loopback);
+        request.CertificateExtensions.Add(names.Build());
+        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
+        var path = Path.Combine(directory, "tls.pfx");
+        File.WriteAllBytes(path, certificate.Export(X509ContentType.Pkcs12));
+        return path;
+    }
+
+    private static int Port(string text) => int.Parse(text, System.Globalization.CultureInfo.InvariantCulture);
 
     public string Tail()
     {
@@ -92,7 +112,7 @@ public sealed partial class ServerProcess : IAsyncDisposable
         {
             if (ListeningLine().Match(line) is { Success: true } m)
             {
-                _ports.TrySetResult((int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), int.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture)));
+                _ports.TrySetResult((Port(m.Groups[1].Value), Port(m.Groups[2].Value), m.Groups[3].Value == "off" ? 0 : Port(m.Groups[3].Value)));
             }
 
             if (line.Contains("queue is full", StringComparison.Ordinal))
@@ -131,21 +151,18 @@ public sealed partial class ServerProcess : IAsyncDisposable
         }
 
         _process.Dispose();
-        if (_dataDir is not null)
+        try
         {
-            try
-            {
-                Directory.Delete(_dataDir, recursive: true);
-            }
-            catch (IOException)
-            {
-            }
+            Directory.Delete(_dataDir, recursive: true);
+        }
+        catch (IOException)
+        {
         }
     }
 
     [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static extern int Kill(int pid, int signal);
 
-    [GeneratedRegex(@"SocketGateway listening: http port (\d+), tcp port (\d+)")]
+    [GeneratedRegex(@"SocketGateway listening: http port (\d+), tcp port (\d+), tls port (\d+|off)")]
     private static partial Regex ListeningLine();
 }

@@ -1,14 +1,19 @@
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
 using System.Text;
 
 namespace SocketGateway.LoadTool.Clients;
 
-/// <summary>A raw TCP line-protocol user, in text or json format.</summary>
-public sealed class TcpLineClient(MeasureWindow window, bool json) : LoadClient(window)
+/// <summary>
+/// A raw TCP line-protocol user, in text or json format; with <paramref name="tls"/> on the TLS port, over an
+/// <see cref="SslStream"/> that accepts any certificate (the tool's gateway has a self-signed one).
+/// </summary>
+public sealed class TcpLineClient(MeasureWindow window, bool json, bool tls = false) : LoadClient(window)
 {
     private readonly Socket _socket = new(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
     private readonly CancellationTokenSource _stop = new();
+    private SslStream? _tls;
     private byte[] _sendBuffer = [];
     private Task _receiving = Task.CompletedTask;
 
@@ -16,7 +21,17 @@ public sealed class TcpLineClient(MeasureWindow window, bool json) : LoadClient(
 
     public override async Task ConnectAsync(ServerEndpoint server, CancellationToken cancellationToken)
     {
-        await _socket.ConnectAsync(new IPEndPoint(IPAddress.Parse(server.Host), server.TcpPort), cancellationToken);
+        await _socket.ConnectAsync(new IPEndPoint(IPAddress.Parse(server.Host), tls ? server.TlsPort : server.TcpPort), cancellationToken);
+        if (tls)
+        {
+            _tls = new SslStream(new NetworkStream(_socket, ownsSocket: false));
+            await _tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
+            {
+                TargetHost = "localhost",
+                RemoteCertificateValidationCallback = (_, _, _, _) => true,
+            }, cancellationToken);
+        }
+
         _receiving = ReceiveAsync();
         await WaitForAckAsync(1, cancellationToken); // the welcome line
         if (json)
@@ -48,12 +63,7 @@ public sealed class TcpLineClient(MeasureWindow window, bool json) : LoadClient(
             _sendBuffer[(i * line) + TextBytes] = (byte)'\n';
         }
 
-        var memory = _sendBuffer.AsMemory(0, count * line);
-        while (!memory.IsEmpty)
-        {
-            var sent = await _socket.SendAsync(memory, SocketFlags.None, cancellationToken);
-            memory = memory[sent..];
-        }
+        await SendAsync(_sendBuffer.AsMemory(0, count * line), cancellationToken);
     }
 
     protected override bool IsAck(ReadOnlySpan<byte> record) =>
@@ -62,8 +72,22 @@ public sealed class TcpLineClient(MeasureWindow window, bool json) : LoadClient(
 
     private async Task SendLinesAsync(string text, CancellationToken cancellationToken)
     {
-        var bytes = Encoding.UTF8.GetBytes(text);
-        await _socket.SendAsync(bytes, SocketFlags.None, cancellationToken);
+        await SendAsync(Encoding.UTF8.GetBytes(text), cancellationToken);
+    }
+
+    private async ValueTask SendAsync(ReadOnlyMemory<byte> memory, CancellationToken cancellationToken)
+    {
+        if (_tls is not null)
+        {
+            await _tls.WriteAsync(memory, cancellationToken);
+            return;
+        }
+
+        while (!memory.IsEmpty)
+        {
+            var sent = await _socket.SendAsync(memory, SocketFlags.None, cancellationToken);
+            memory = memory[sent..];
+        }
     }
 
     private async Task ReceiveAsync()
@@ -74,7 +98,9 @@ public sealed class TcpLineClient(MeasureWindow window, bool json) : LoadClient(
         {
             while (true)
             {
-                var read = await _socket.ReceiveAsync(buffer.AsMemory(filled), SocketFlags.None, _stop.Token);
+                var read = _tls is not null
+                    ? await _tls.ReadAsync(buffer.AsMemory(filled), _stop.Token)
+                    : await _socket.ReceiveAsync(buffer.AsMemory(filled), SocketFlags.None, _stop.Token);
                 if (read == 0)
                 {
                     break;
@@ -90,7 +116,7 @@ public sealed class TcpLineClient(MeasureWindow window, bool json) : LoadClient(
                 }
             }
         }
-        catch (Exception e) when (e is SocketException or OperationCanceledException or ObjectDisposedException)
+        catch (Exception e) when (e is SocketException or IOException or OperationCanceledException or ObjectDisposedException)
         {
             if (!_stop.IsCancellationRequested)
             {
@@ -114,6 +140,11 @@ public sealed class TcpLineClient(MeasureWindow window, bool json) : LoadClient(
 
         _socket.Dispose();
         await _receiving.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        if (_tls is not null)
+        {
+            await _tls.DisposeAsync();
+        }
+
         _stop.Dispose();
     }
 }
