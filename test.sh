@@ -11,6 +11,8 @@ command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
 # Real terminal clients (netkit telnet) are typed into in tmux.
 [ -x /usr/bin/tmux ] || missing+=(tmux)
 [ -x /usr/bin/telnet ] || missing+=(telnet)
+# The cluster tests start private redis-server processes on free loopback ports (tests/…/Infrastructure/RedisServer).
+[ -x /usr/bin/redis-server ] || missing+=(redis-server)
 # The build copies the page's SignalR client from npm (see src/SocketGateway/SocketGateway.csproj).
 command -v npm >/dev/null 2>&1 || [ -f wwwroot/lib/signalr/signalr.min.js ] || missing+=(npm)
 if [ ${#missing[@]} -gt 0 ]; then

@@ -30,6 +30,7 @@ public static class GatewayApp
         services.AddChatHub(builder.Configuration.GetValue("Gateway:Limits:MaxLineBytes", 8192));
         services.AddGatewayApi();
         services.AddHealthChecks().AddStoreHealthCheck();
+        services.AddCluster(builder.Configuration);
         services.AddGatewayMetrics();
         builder.AddGatewayListeners();
 
@@ -46,7 +47,7 @@ public static class GatewayApp
         app.MapChatHub();
         app.MapLineWebSocket();
         app.MapGatewayApi();
-        app.MapHealthChecks("/healthz");
+        app.MapHealthEndpoints();
         app.MapGatewayMetrics();
         app.LogListenersOnStart();
         return app;

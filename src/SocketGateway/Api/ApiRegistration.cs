@@ -89,6 +89,7 @@ public static class ApiRegistration
         var api = app.MapGroup("/api").AddEndpointFilter<ChatErrorEndpointFilter>();
         api.MapRoomsApi();
         api.MapUsersApi();
+        api.MapNodesApi();
         return app;
     }
 }

@@ -1,0 +1,59 @@
+using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
+
+namespace SocketGateway.Redis;
+
+/// <summary>
+/// The node's one connection to Redis (StackExchange.Redis multiplexes every command and subscription over it).
+/// A node starts while Redis is down and reconnects by itself: the gateway is then degraded, never stopped.
+/// </summary>
+public sealed partial class RedisConnection(string configuration, ILogger<RedisConnection> logger) : IAsyncDisposable
+{
+    private ConnectionMultiplexer? _multiplexer;
+
+    public ConnectionMultiplexer Multiplexer => _multiplexer ?? throw new InvalidOperationException("Redis is connected at the node's start");
+
+    public bool IsConnected => _multiplexer?.IsConnected ?? false;
+
+    public IDatabase Database => Multiplexer.GetDatabase();
+
+    /// <summary>Connects at the node's start; returns (degraded) when Redis cannot be reached.</summary>
+    public async Task StartAsync()
+    {
+        var options = ConfigurationOptions.Parse(configuration);
+        // Start degraded rather than not at all; the multiplexer keeps retrying in the background.
+        options.AbortOnConnectFail = false;
+        options.ClientName ??= "socketgateway";
+        // Back soon after Redis is: a node is degraded for as long as it is not reconnected.
+        options.ReconnectRetryPolicy ??= new ExponentialRetry(250, 2000);
+        var multiplexer = await ConnectionMultiplexer.ConnectAsync(options).ConfigureAwait(false);
+        multiplexer.ConnectionFailed += (_, e) => Log.Lost(logger, e.EndPoint?.ToString() ?? "?", e.FailureType.ToString(), e.Exception?.Message);
+        multiplexer.ConnectionRestored += (_, e) => Log.Restored(logger, e.EndPoint?.ToString() ?? "?");
+        if (!multiplexer.IsConnected)
+        {
+            Log.StartedWithout(logger, options.ToString(includePassword: false));
+        }
+
+        _multiplexer = multiplexer;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_multiplexer is not null)
+        {
+            await _multiplexer.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Redis connection to {EndPoint} lost ({FailureType}: {Reason}); serving this node's users only until it is back")]
+        public static partial void Lost(ILogger logger, string endPoint, string failureType, string? reason);
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "Redis connection to {EndPoint} restored")]
+        public static partial void Restored(ILogger logger, string endPoint);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Redis ({Configuration}) is not reachable at start; the node starts degraded and joins when it is")]
+        public static partial void StartedWithout(ILogger logger, string configuration);
+    }
+}

@@ -1,0 +1,78 @@
+using SocketGateway.Core;
+using SocketGateway.Core.Cluster;
+using SocketGateway.Redis;
+
+namespace SocketGateway.Hosting;
+
+/// <summary>
+/// Cluster mode: connects to Redis at start and renews this node's lease (with its user count) three times per
+/// node timeout; a graceful stop takes the lease back at once. While Redis is down the renewals fail quietly and
+/// the node goes on serving its own users; the first renewal after Redis is back lists it again.
+/// </summary>
+internal sealed partial class NodeHeartbeat(
+    RedisConnection redis,
+    RedisNodeDirectory directory,
+    ThisNode node,
+    ChatService chat,
+    ClusterOptions options,
+    IHostApplicationLifetime lifetime,
+    TimeProvider time,
+    ILogger<NodeHeartbeat> logger) : BackgroundService
+{
+    public override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await redis.StartAsync().ConfigureAwait(false);
+        await base.StartAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using (lifetime.ApplicationStarted.Register(() => started.TrySetResult()))
+        {
+            await started.Task.WaitAsync(stoppingToken).ConfigureAwait(false);
+        }
+
+        var failing = false;
+        using var timer = new PeriodicTimer(options.HeartbeatInterval, time);
+        do
+        {
+            try
+            {
+                await directory.RenewAsync(new NodeInfo(node.Name, chat.Nicks.Count, node.StartedAt, time.GetUtcNow())).ConfigureAwait(false);
+                failing = false;
+            }
+            catch (Exception e) when (e is StackExchange.Redis.RedisException or TimeoutException)
+            {
+                if (!failing)
+                {
+                    Log.RenewalFailed(logger, node.Name, e.Message);
+                    failing = true;
+                }
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken).ConfigureAwait(false);
+        if (node.IsNamed && redis.IsConnected)
+        {
+            try
+            {
+                await directory.LeaveAsync(node.Name).WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is StackExchange.Redis.RedisException or TimeoutException or OperationCanceledException)
+            {
+                // Its lease expires by itself.
+            }
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Node {Node} could not renew its lease in Redis ({Reason}); retrying")]
+        public static partial void RenewalFailed(ILogger logger, string node, string reason);
+    }
+}
