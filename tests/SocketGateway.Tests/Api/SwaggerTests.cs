@@ -15,6 +15,7 @@ public sealed class SwaggerTests(GatewayFixture fixture)
         ["/api/rooms/{room}/members/{nick}"] = ["delete"],
         ["/api/rooms/{room}/messages"] = ["get", "post"],
         ["/api/users"] = ["get"],
+        ["/api/nodes"] = ["get"],
     };
 
     [Fact]

@@ -35,8 +35,23 @@ public sealed partial class SoakTests(ITestOutputHelper output)
     public async Task Churn_floods_and_slow_readers_leave_no_connection_member_memory_or_error_behind()
     {
         using var errors = new CapturingLoggerProvider(LogLevel.Error);
+        // Warnings too, to say why a worker failed (a flooder cut off as a slow consumer is logged as one).
+        using var warnings = new CapturingLoggerProvider(LogLevel.Warning);
         // The default outbound queue (4096): a short one would also drop readers that are merely slower than a burst.
-        await using var host = await GatewayHost.StartAsync(logging: logging => logging.AddProvider(errors));
+        await using var host = await GatewayHost.StartAsync(logging: logging => logging.AddProvider(errors).AddProvider(warnings));
+        try
+        {
+            await SoakAsync(host, errors);
+        }
+        catch (Exception e) when (e is not Xunit.Sdk.XunitException)
+        {
+            throw new InvalidOperationException(
+                $"a soak worker failed; the gateway's warnings meanwhile:\n{string.Join("\n", warnings.Entries.TakeLast(20))}", e);
+        }
+    }
+
+    private async Task SoakAsync(GatewayHost host, CapturingLoggerProvider errors)
+    {
 
         // Warm up every path once (JIT, pools), so the baseline is the steady state.
         using (var warmup = new CancellationTokenSource())
