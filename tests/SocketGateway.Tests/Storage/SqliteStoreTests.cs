@@ -89,8 +89,8 @@ public sealed class SqliteStoreTests
         var connection = GatewayHost.NewDatabase(out _);
         await using (var store = NewStore(connection))
         {
-            var allocator = new MessageIdAllocator(store, blockSize: 100);
-            allocator.Start((await store.OpenAsync(default)).MessageIdHighWaterMark);
+            using var allocator = new MessageIdAllocator(store, TimeProvider.System, blockSize: 100);
+            await allocator.StartAsync((await store.OpenAsync(default)).MessageIdHighWaterMark, default);
             Assert.Equal(1, allocator.Next());
             Assert.Equal(2, allocator.Next());
         }
