@@ -62,13 +62,13 @@ public sealed partial class PostgresChatStore : IChatStore, IStoreHealth, IAsync
 
     public async Task<long> ReserveMessageIdsAsync(long after, int count, CancellationToken cancellationToken)
     {
-        using var timeout = Timeout(cancellationToken);
+        using var deadline = Deadline(cancellationToken);
         try
         {
-            var connection = await _dataSource.OpenConnectionAsync(timeout.Token).ConfigureAwait(false);
+            var connection = await _dataSource.OpenConnectionAsync(deadline.Token).ConfigureAwait(false);
             await using (connection.ConfigureAwait(false))
             {
-                return await ReserveIdsAsync(connection, after, count, timeout.Token).ConfigureAwait(false);
+                return await ReserveIdsAsync(connection, after, count, deadline.Token).ConfigureAwait(false);
             }
         }
         catch (Exception e) when (IsStoreFailure(e, cancellationToken))
@@ -96,13 +96,13 @@ public sealed partial class PostgresChatStore : IChatStore, IStoreHealth, IAsync
     public async Task<IReadOnlyList<MessageEvent>> GetHistoryAsync(string room, int limit, long? beforeId, CancellationToken cancellationToken)
     {
         List<MessageEvent> stored;
-        using var timeout = Timeout(cancellationToken);
+        using var deadline = Deadline(cancellationToken);
         try
         {
-            var connection = await _dataSource.OpenConnectionAsync(timeout.Token).ConfigureAwait(false);
+            var connection = await _dataSource.OpenConnectionAsync(deadline.Token).ConfigureAwait(false);
             await using (connection.ConfigureAwait(false))
             {
-                stored = await ReadMessagesAsync(connection, room, limit, beforeId, timeout.Token).ConfigureAwait(false);
+                stored = await ReadMessagesAsync(connection, room, limit, beforeId, deadline.Token).ConfigureAwait(false);
             }
         }
         catch (Exception e) when (IsStoreFailure(e, cancellationToken))
@@ -134,18 +134,18 @@ public sealed partial class PostgresChatStore : IChatStore, IStoreHealth, IAsync
     private static bool IsStoreFailure(Exception e, CancellationToken caller) =>
         e is NpgsqlException || (e is OperationCanceledException && !caller.IsCancellationRequested);
 
-    private CommandDeadline Timeout(CancellationToken cancellationToken) =>
+    private CommandDeadline Deadline(CancellationToken cancellationToken) =>
         new(TimeSpan.FromMilliseconds(_options.CommandTimeoutMs), _time, cancellationToken);
 
     private async Task RunOrRetryLaterAsync(string room, StoredRoom? save, CancellationToken cancellationToken)
     {
-        using var timeout = Timeout(cancellationToken);
+        using var deadline = Deadline(cancellationToken);
         try
         {
-            var connection = await _dataSource.OpenConnectionAsync(timeout.Token).ConfigureAwait(false);
+            var connection = await _dataSource.OpenConnectionAsync(deadline.Token).ConfigureAwait(false);
             await using (connection.ConfigureAwait(false))
             {
-                await WriteRoomAsync(connection, room, save, timeout.Token).ConfigureAwait(false);
+                await WriteRoomAsync(connection, room, save, deadline.Token).ConfigureAwait(false);
             }
         }
         catch (Exception e) when (IsStoreFailure(e, cancellationToken))

@@ -6,8 +6,8 @@ using SocketGateway.Core.Storage;
 namespace SocketGateway.Storage.Sqlite;
 
 /// <summary>
-/// Rooms and history in one SQLite file (WAL). Room changes and id reservations are written at once, so they
-/// are durable when the call returns. Messages are delivered live first and written by one background writer in
+/// Rooms and history in one SQLite file (WAL). Room changes and id reservations are written at once (reservations
+/// from the id allocator's fetch ahead, never on a room's send path), so they are durable when the call returns. Messages are delivered live first and written by one background writer in
 /// batches (group commit); a history read sees the rows on disk plus the ones still waiting. If the disk fails,
 /// what could not be written waits in a bounded buffer and is retried, and chat goes on. A caller that must know
 /// its message is on disk waits for its batch (<see cref="WaitForCommitAsync"/>); the writer then commits at once
