@@ -55,10 +55,13 @@ public sealed partial class PostgresChatStore
     {
         try
         {
-            var connection = await _dataSource.OpenConnectionAsync(stop).ConfigureAwait(false);
+            // A server that accepts but does not answer (or a lock held elsewhere) counts as failing after
+            // CommandTimeoutMs per step, as for room writes, so /healthz tells within seconds.
+            using var deadline = Deadline(stop);
+            var connection = await _dataSource.OpenConnectionAsync(deadline.Token).ConfigureAwait(false);
             await using (connection.ConfigureAwait(false))
             {
-                await RetryPendingRoomWritesAsync(connection, stop).ConfigureAwait(false);
+                await RetryPendingRoomWritesAsync(connection, deadline.Token).ConfigureAwait(false);
                 while (true)
                 {
                     var batch = _queue.PeekBatch(_options.MaxBatch);
@@ -68,12 +71,16 @@ public sealed partial class PostgresChatStore
                         return true;
                     }
 
-                    await InsertBatchAsync(connection, batch, stop).ConfigureAwait(false);
+                    using (var batchDeadline = Deadline(stop))
+                    {
+                        await InsertBatchAsync(connection, batch, batchDeadline.Token).ConfigureAwait(false);
+                    }
+
                     _queue.Committed(batch.Length);
                 }
             }
         }
-        catch (NpgsqlException e)
+        catch (Exception e) when (IsStoreFailure(e, stop))
         {
             Failed(e);
             return false;

@@ -17,8 +17,8 @@ public sealed class PostgresStoreOptions
     public int QueueCapacity { get; set; } = 100_000;
 
     /// <summary>
-    /// How long a room write, an id reservation or a history read waits for the database before it counts as failed
-    /// (a room write is then kept for the writer to retry, and chat goes on).
+    /// How long each step (opening a connection, a room write, an id reservation, a batch, a history read) waits for
+    /// the database before it counts as failed; what was not written is kept for the writer to retry, and chat goes on.
     /// </summary>
     public int CommandTimeoutMs { get; set; } = 2000;
 

@@ -54,4 +54,38 @@ public sealed class PostgresChatStoreContractTests : ChatStoreContractTests<Post
             """, old);
         await insert.ExecuteNonQueryAsync();
     }
+
+    [Fact]
+    public async Task A_database_that_stops_answering_counts_as_failing_within_the_command_timeout_and_catches_up_after()
+    {
+        var location = await NewLocationAsync();
+        await using var store = NewStore(location, new StoreSettings());
+        await store.OpenAsync(default);
+        await store.SaveRoomAsync(new Core.Storage.StoredRoom("lobby", null, null, DateTimeOffset.UnixEpoch), default);
+
+        // Another session holds the table: the server accepts the store's statements and never answers them.
+        await using var locker = new NpgsqlConnection(location);
+        await locker.OpenAsync();
+        await using var hold = await locker.BeginTransactionAsync();
+        await using (var lockTable = new NpgsqlCommand("LOCK TABLE messages IN ACCESS EXCLUSIVE MODE", locker, hold))
+        {
+            await lockTable.ExecuteNonQueryAsync();
+        }
+
+        var position = store.Append(new Core.Events.MessageEvent("message", 1, "lobby", "alice", "held", DateTimeOffset.UnixEpoch.AddSeconds(1), "tcp"));
+        var committed = store.WaitForCommitAsync(position, default);
+        using (var timeout = new CancellationTokenSource(Timeouts.Step))
+        {
+            while (store.Problem is null)
+            {
+                // Polled: nothing signals the writer's failure.
+                await Task.Delay(50, timeout.Token);
+            }
+        }
+
+        Assert.Contains("no answer within 2000 ms", store.Problem);
+        Assert.False(committed.IsCompleted);
+        await hold.RollbackAsync();
+        await committed.WaitAsync(Timeouts.Step);
+    }
 }
