@@ -44,8 +44,9 @@ public sealed class MessageIdAllocator(IChatStore store, TimeProvider time, int 
                 TakeNextBlock();
             }
 
-            // Past the block with none fetched: the store has been failing for half a block. Chat goes on with the
-            // ids that follow, and the next reservation starts above them (see FetchAheadAsync).
+            // Past the block with none fetched: the store has been failing (or slow) for half a block. Chat goes on
+            // with the ids that follow, and the next reservation starts above them (see FetchAheadAsync). Right for
+            // one node; with several sharing a database these ids may be another node's (STORAGE.md, "Two nodes").
             var id = ++_last;
             if (!_fetching && _nextFirst == 0 && _through - _last < blockSize / 2)
             {
