@@ -29,7 +29,7 @@ public interface IChatStore
     /// Reserves a block of <paramref name="count"/> ids for the caller alone: all above <paramref name="after"/> and
     /// above every id reserved before by anyone sharing the store. Durable when the task completes; returns the last
     /// id of the block. Called off the send path (<see cref="MessageIdAllocator"/> fetches blocks ahead), so a store
-    /// may take a network round trip here.
+    /// may take a network round trip here; it should fail within its own timeout rather than hang.
     /// </summary>
     Task<long> ReserveMessageIdsAsync(long after, int count, CancellationToken cancellationToken);
 

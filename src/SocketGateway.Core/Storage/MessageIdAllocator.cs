@@ -4,20 +4,25 @@ namespace SocketGateway.Core.Storage;
 /// Hands out message ids: one increasing sequence per gateway node, so ids increase within every room and are
 /// never reused, even for a room closed and created again. Ids come in blocks reserved in the store before any of
 /// them is handed out, so after a crash the sequence resumes past every id a client may have seen. The next block
-/// is fetched on the thread pool once half of the current one is used: <see cref="Next"/> runs under a room's
-/// send gate and never waits for the store.
+/// is fetched on the thread pool once half of the current one is used, so <see cref="Next"/>, which runs under a
+/// room's send gate, normally never waits for the store.
 /// </summary>
 public sealed class MessageIdAllocator(IChatStore store, TimeProvider time, int blockSize = 1000) : IDisposable
 {
     private static readonly TimeSpan RetryDelay = TimeSpan.FromMilliseconds(500);
 
-    private readonly Lock _gate = new();
+    // How long Next waits for a late block from a store that has not failed before it treats the store as failing.
+    // Real time: the wait blocks a thread (Monitor.Wait), and the store's own timeouts end it much sooner.
+    private static readonly TimeSpan LateBlockLimit = TimeSpan.FromSeconds(5);
+
+    private readonly object _gate = new(); // a Monitor: Next waits on it for a late block
     private readonly CancellationTokenSource _stop = new();
     private long _last;      // the last id handed out
     private long _through;   // the end of the reserved block being handed out
     private long _nextFirst; // the block fetched ahead, 0 while there is none
     private long _nextThrough;
     private bool _fetching;
+    private bool _storeFailing; // the last reservation failed (or a late block was waited out): carry on past the block
 
     public MessageIdAllocator(IChatStore store)
         : this(store, TimeProvider.System)
@@ -39,19 +44,33 @@ public sealed class MessageIdAllocator(IChatStore store, TimeProvider time, int 
     {
         lock (_gate)
         {
-            if (_last >= _through && _nextFirst != 0)
+            var waitedSince = 0L;
+            while (_last >= _through && !_storeFailing)
             {
-                TakeNextBlock();
+                if (_nextFirst != 0)
+                {
+                    TakeNextBlock();
+                    continue;
+                }
+
+                // Used up before the next block came from a healthy store (a flood of more than half a block within
+                // one reservation): wait for it, rather than hand out an id that a crash could give out again.
+                FetchAhead();
+                waitedSince = waitedSince == 0 ? time.GetTimestamp() : waitedSince;
+                var left = LateBlockLimit - time.GetElapsedTime(waitedSince);
+                if (left <= TimeSpan.Zero || !Monitor.Wait(_gate, left))
+                {
+                    _storeFailing = true;
+                }
             }
 
-            // Past the block with none fetched: the store has been failing (or slow) for half a block. Chat goes on
-            // with the ids that follow, and the next reservation starts above them (see FetchAheadAsync). Right for
-            // one node; with several sharing a database these ids may be another node's (STORAGE.md, "Two nodes").
+            // Past the block while the store fails: chat goes on with the ids that follow, and the reservation being
+            // retried starts above them (FetchAheadAsync). Only a crash before it succeeds can repeat those ids. Right
+            // for one node; with several sharing a database they may be another node's (STORAGE.md, "Two nodes").
             var id = ++_last;
-            if (!_fetching && _nextFirst == 0 && _through - _last < blockSize / 2)
+            if (_nextFirst == 0 && _through - _last < blockSize / 2)
             {
-                _fetching = true;
-                _ = Task.Run(FetchAheadAsync, CancellationToken.None);
+                FetchAhead();
             }
 
             return id;
@@ -62,6 +81,16 @@ public sealed class MessageIdAllocator(IChatStore store, TimeProvider time, int 
     {
         _stop.Cancel();
         _stop.Dispose();
+    }
+
+    // Under _gate.
+    private void FetchAhead()
+    {
+        if (!_fetching)
+        {
+            _fetching = true;
+            _ = Task.Run(FetchAheadAsync, CancellationToken.None);
+        }
     }
 
     // Under _gate. Ids handed out past the old block while the store was failing may lie inside the new one (it was
@@ -97,6 +126,8 @@ public sealed class MessageIdAllocator(IChatStore store, TimeProvider time, int 
                     _nextFirst = through - blockSize + 1;
                     _nextThrough = through;
                     _fetching = false;
+                    _storeFailing = false;
+                    Monitor.PulseAll(_gate);
                 }
 
                 return;
@@ -109,6 +140,12 @@ public sealed class MessageIdAllocator(IChatStore store, TimeProvider time, int 
             catch (Exception)
 #pragma warning restore CA1031
             {
+                lock (_gate)
+                {
+                    _storeFailing = true;
+                    Monitor.PulseAll(_gate);
+                }
+
                 await Task.Delay(RetryDelay, time, stop).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
         }

@@ -9,56 +9,86 @@ public sealed class MessageIdAllocatorTests
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(10);
 
     [Fact]
-    public async Task Next_never_waits_for_a_held_reservation_and_never_repeats_an_id_when_the_block_comes_late()
+    public async Task A_late_block_from_a_healthy_store_is_waited_for_rather_than_handing_out_unreserved_ids()
     {
-        var store = new HeldReservations();
-        using var allocator = new MessageIdAllocator(store, TimeProvider.System, blockSize: 10);
-        await allocator.StartAsync(0, default).WaitAsync(Limit);
-        await store.Answered.WaitAsync(Limit);
+        var store = new ControlledStore();
+        using var allocator = await StartedAsync(store);
         store.Hold();
 
-        // The fetch ahead starts at id 6 and is held: the ids after the block are handed out without waiting.
-        var first = await Task.Run(() => Enumerable.Range(0, 25).Select(_ => allocator.Next()).ToList()).WaitAsync(Limit);
-        Assert.Equal(Enumerable.Range(1, 25).Select(i => (long)i), first);
+        // The fetch ahead starts at id 6 and is held; ids up to the block's end need no store.
+        var first = await Task.Run(() => Enumerable.Range(0, 10).Select(_ => allocator.Next()).ToList()).WaitAsync(Limit);
+        Assert.Equal(Enumerable.Range(1, 10).Select(i => (long)i), first);
 
-        // However late the block comes, and whichever ids it holds, the sequence goes on where it was.
+        var eleventh = Task.Run(allocator.Next);
+        // Nothing signals "still waiting": give it a moment to prove it does not run ahead of the store.
+        await Task.Delay(300);
+        Assert.False(eleventh.IsCompleted, "an id beyond every reservation was handed out while the store was healthy");
+
         store.Let();
-        await store.Answered.WaitAsync(Limit);
-        var later = Enumerable.Range(0, 40).Select(_ => allocator.Next()).ToList();
-        Assert.Equal(Enumerable.Range(26, 40).Select(i => (long)i), later);
-
-        // Every reservation asked for ids above the ones already handed out when it was made.
-        Assert.All(store.Requests.Skip(1), request => Assert.True(request.After >= 10, $"asked above {request.After}"));
+        Assert.Equal(11, await eleventh.WaitAsync(Limit));
     }
 
-    /// <summary>A store whose id reservations can be held until the test lets them through; nothing else is used.</summary>
-    private sealed class HeldReservations : IChatStore
+    [Fact]
+    public async Task While_the_store_fails_Next_carries_on_and_the_retried_reservation_starts_above_what_it_handed_out()
+    {
+        var store = new ControlledStore();
+        using var allocator = await StartedAsync(store);
+        store.Fail();
+
+        // At id 6 the fetch ahead fails; from then on ids go on past the block without waiting for the store.
+        var handedOut = await Task.Run(() => Enumerable.Range(0, 30).Select(_ => allocator.Next()).ToList()).WaitAsync(Limit);
+        Assert.Equal(Enumerable.Range(1, 30).Select(i => (long)i), handedOut);
+
+        store.Heal();
+        var retried = await store.Answered.Reader.ReadAsync().AsTask().WaitAsync(Limit);
+        Assert.True(retried.After >= 30, $"the retried reservation asked above {retried.After}, below ids already handed out");
+        Assert.Equal(31, allocator.Next());
+    }
+
+    private static async Task<MessageIdAllocator> StartedAsync(ControlledStore store)
+    {
+        var allocator = new MessageIdAllocator(store, TimeProvider.System, blockSize: 10);
+        await allocator.StartAsync(0, default).WaitAsync(Limit);
+        await store.Answered.Reader.ReadAsync().AsTask().WaitAsync(Limit);
+        return allocator;
+    }
+
+    /// <summary>A store whose id reservations the test can hold or make fail; nothing else of it is used.</summary>
+    private sealed class ControlledStore : IChatStore
     {
         private readonly Lock _gate = new();
         private TaskCompletionSource _open = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private volatile bool _failing;
         private long _reserved;
 
-        public HeldReservations() => _open.SetResult();
+        public ControlledStore() => _open.SetResult();
 
-        public ConcurrentQueue<(long After, int Count)> Requests { get; } = new();
-
-        public SemaphoreSlim Answered { get; } = new(0);
+        public System.Threading.Channels.Channel<(long After, long Through)> Answered { get; } =
+            System.Threading.Channels.Channel.CreateUnbounded<(long After, long Through)>();
 
         public void Hold() => _open = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public void Let() => _open.TrySetResult();
 
+        public void Fail() => _failing = true;
+
+        public void Heal() => _failing = false;
+
         public async Task<long> ReserveMessageIdsAsync(long after, int count, CancellationToken cancellationToken)
         {
-            Requests.Enqueue((after, count));
             await _open.Task.WaitAsync(cancellationToken);
+            if (_failing)
+            {
+                throw new IOException("the store is failing");
+            }
+
             long through;
             lock (_gate)
             {
                 through = _reserved = Math.Max(_reserved, after) + count;
             }
 
-            Answered.Release();
+            Answered.Writer.TryWrite((after, through));
             return through;
         }
 
