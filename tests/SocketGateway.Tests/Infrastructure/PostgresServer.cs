@@ -88,9 +88,14 @@ public sealed class PostgresServer
     /// <summary>initdb and postgres in a temporary directory, as the postgres user when this process is root (root cannot run them).</summary>
     private static class PrivateServer
     {
+        private const string Prefix = "socketgateway-pg-";
+        private const string OwnerFile = "owner";
+
         public static async Task<PostgresServer> StartAsync(string bin)
         {
-            var directory = Directory.CreateTempSubdirectory("socketgateway-pg-").FullName;
+            await ReapLeftoversAsync();
+            var directory = Directory.CreateTempSubdirectory(Prefix).FullName;
+            await File.WriteAllTextAsync(Path.Combine(directory, OwnerFile), Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
             var data = Path.Combine(directory, "data");
             var sockets = Path.Combine(directory, "sockets");
             Directory.CreateDirectory(sockets);
@@ -136,11 +141,60 @@ public sealed class PostgresServer
                     server.Kill(entireProcessTree: true);
                 }
 
-                Directory.Delete(directory, recursive: true);
+                // A process of its own: the test host may be ended before a data directory is deleted.
+                Process.Start("rm", ["-rf", directory])?.Dispose();
             }
             catch (Exception e) when (e is InvalidOperationException or IOException or System.ComponentModel.Win32Exception or UnauthorizedAccessException)
             {
                 // The process is ending anyway; a leftover temporary directory is all that is lost.
+            }
+        }
+
+        // What a test process that was ended before its exit handler ran (a hang timeout, a kill) left behind: its
+        // server, if still running, is stopped and its directory removed. Servers of live test processes are theirs.
+        private static async Task ReapLeftoversAsync()
+        {
+            foreach (var directory in Directory.GetDirectories(Path.GetTempPath(), Prefix + "*"))
+            {
+                if (!int.TryParse(ReadOrEmpty(Path.Combine(directory, OwnerFile)), out var owner) || IsAlive(owner))
+                {
+                    continue;
+                }
+
+                var postmaster = ReadOrEmpty(Path.Combine(directory, "data", "postmaster.pid")).Split('\n')[0];
+                if (int.TryParse(postmaster, out var serverId) && IsAlive(serverId))
+                {
+                    using var orphan = Process.GetProcessById(serverId);
+                    await RunAsync("kill", ["-INT", postmaster]);
+                    await orphan.WaitForExitAsync().WaitAsync(Timeouts.Stop);
+                }
+
+                await RunAsync("rm", ["-rf", directory]);
+            }
+        }
+
+        private static string ReadOrEmpty(string path)
+        {
+            try
+            {
+                return File.ReadAllText(path).Trim();
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return "";
+            }
+        }
+
+        private static bool IsAlive(int processId)
+        {
+            try
+            {
+                using var process = Process.GetProcessById(processId);
+                return !process.HasExited;
+            }
+            catch (ArgumentException)
+            {
+                return false;
             }
         }
 
