@@ -13,6 +13,8 @@ command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
 [ -x /usr/bin/telnet ] || missing+=(telnet)
 # The cluster tests start private redis-server processes on free loopback ports (tests/…/Infrastructure/RedisServer).
 [ -x /usr/bin/redis-server ] || missing+=(redis-server)
+# The store tests run over a real PostgreSQL (a private server, started below).
+ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || missing+=(postgresql)
 # The build copies the page's SignalR client from npm (see src/SocketGateway/SocketGateway.csproj).
 command -v npm >/dev/null 2>&1 || [ -f wwwroot/lib/signalr/signalr.min.js ] || missing+=(npm)
 if [ ${#missing[@]} -gt 0 ]; then
@@ -30,7 +32,50 @@ if command -v docker-compose >/dev/null 2>&1; then
 fi
 
 results="$(mktemp -d)"
-trap 'rm -rf "$results"' EXIT
+pg_dir=""
+pg_pid=""
+cleanup() {
+  if [ -n "$pg_pid" ]; then
+    kill -INT "$pg_pid" 2>/dev/null || true # a fast shutdown: ends its children and frees its shared memory
+    wait "$pg_pid" 2>/dev/null || true
+  fi
+  [ -z "$pg_dir" ] || rm -rf "$pg_dir"
+  rm -rf "$results"
+}
+trap cleanup EXIT
+
+# A private PostgreSQL for the store tests: a temp directory, a free 127.0.0.1 port, no socket in /var/run. Root may
+# not run it, so it runs as the postgres user (setpriv execs it in place, so $! is the server's own PID). Without
+# the binaries the PostgreSQL tests fail and say why; they are never skipped.
+pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
+if [ -z "${SOCKETGATEWAY_TEST_POSTGRES:-}" ] && [ -n "$pg_bin" ]; then
+  pg_dir="$(mktemp -d)"
+  as_pg=()
+  if [ "$(id -u)" = 0 ]; then
+    chown postgres:postgres "$pg_dir"
+    as_pg=(setpriv --reuid=postgres --regid=postgres --init-groups --)
+  fi
+  "${as_pg[@]}" mkdir "$pg_dir/sockets"
+  "${as_pg[@]}" "$pg_bin/initdb" -D "$pg_dir/data" -U postgres --auth=trust -E UTF8 --no-sync >"$pg_dir/initdb.log" 2>&1 \
+    || { cat "$pg_dir/initdb.log"; exit 1; }
+  while :; do
+    pg_port=$((20000 + RANDOM % 30000))
+    (exec 3<>"/dev/tcp/127.0.0.1/$pg_port") 2>/dev/null || break # nothing listens there
+  done
+  # fsync off: a throwaway server on a machine that does not crash during the run; commits still go through the WAL.
+  "${as_pg[@]}" "$pg_bin/postgres" -D "$pg_dir/data" -h 127.0.0.1 -p "$pg_port" -k "$pg_dir/sockets" \
+    -c fsync=off -c max_connections=300 >"$pg_dir/server.log" 2>&1 &
+  pg_pid=$!
+  for _ in $(seq 300); do
+    "$pg_bin/pg_isready" -q -h 127.0.0.1 -p "$pg_port" && break
+    kill -0 "$pg_pid" 2>/dev/null || { cat "$pg_dir/server.log"; exit 1; }
+    sleep 0.1
+  done
+  "$pg_bin/pg_isready" -q -h 127.0.0.1 -p "$pg_port" || { echo "postgres did not start"; cat "$pg_dir/server.log"; exit 1; }
+  export SOCKETGATEWAY_TEST_POSTGRES="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=postgres"
+  echo "PostgreSQL $("$pg_bin/postgres" --version | awk '{print $3}') for the store tests on 127.0.0.1:$pg_port"
+fi
+
 status=0
 dotnet build SocketGateway.sln -c Release -warnaserror --nologo -v quiet || exit 1
 for project in tests/*/*.csproj; do

@@ -68,9 +68,7 @@ public class FanoutBenchmarks
 
         public Task DeleteRoomAsync(string room, CancellationToken cancellationToken) => Task.CompletedTask;
 
-        public void ReserveMessageIds(long through)
-        {
-        }
+        public Task<long> ReserveMessageIdsAsync(long after, int count, CancellationToken cancellationToken) => Task.FromResult(after + count);
 
         public long Append(MessageEvent message) => 1;
 

@@ -27,7 +27,7 @@ public class SqliteStoreBenchmarks
             NullLogger<SqliteChatStore>.Instance);
         _store.OpenAsync(CancellationToken.None).GetAwaiter().GetResult();
         _store.SaveRoomAsync(new StoredRoom("bench", null, null, DateTimeOffset.UtcNow), CancellationToken.None).GetAwaiter().GetResult();
-        _store.ReserveMessageIds(long.MaxValue / 2);
+        _store.ReserveMessageIdsAsync(0, int.MaxValue, CancellationToken.None).GetAwaiter().GetResult();
     }
 
     [GlobalCleanup]

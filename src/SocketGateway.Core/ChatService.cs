@@ -46,7 +46,7 @@ public sealed partial class ChatService(
     public async Task InitializeAsync(CancellationToken cancellationToken)
     {
         var snapshot = await store.OpenAsync(cancellationToken).ConfigureAwait(false);
-        messageIds.Start(snapshot.MessageIdHighWaterMark);
+        await messageIds.StartAsync(snapshot.MessageIdHighWaterMark, cancellationToken).ConfigureAwait(false);
         foreach (var stored in snapshot.Rooms)
         {
             rooms.TryAdd(new Room(stored.Name, stored.Topic, stored.MaxMembers, stored.CreatedAt, stored.LastMessageId));

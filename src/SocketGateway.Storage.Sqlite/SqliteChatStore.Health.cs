@@ -8,14 +8,13 @@ public sealed partial class SqliteChatStore
     private static readonly TimeSpan LogEvery = TimeSpan.FromSeconds(30);
 
     private volatile string? _problem;
-    private long _dropped;
     private long _failures;
     private long _lastFailureLog;
     private long _lastDropLog;
 
     public string? Problem => _problem;
 
-    public long DroppedMessages => Interlocked.Read(ref _dropped);
+    public long DroppedMessages => _queue.DroppedMessages;
 
     // The first failure is an error; repeats are summed up at most every 30 s, so a dead disk cannot flood the log.
     private void Failed(SqliteException e)

@@ -20,19 +20,6 @@ public sealed partial class SqliteChatStore
             stored = [];
         }
 
-        List<MessageEvent> waiting;
-        lock (_queueGate)
-        {
-            waiting = [.. _pending.Where(m => m.Room == room && (beforeId is null || m.Id < beforeId))];
-        }
-
-        if (waiting.Count == 0)
-        {
-            return Task.FromResult<IReadOnlyList<MessageEvent>>(stored);
-        }
-
-        // A batch just written may be in both lists until the writer dequeues it.
-        var merged = stored.Concat(waiting).DistinctBy(m => m.Id).OrderBy(m => m.Id).TakeLast(limit).ToList();
-        return Task.FromResult<IReadOnlyList<MessageEvent>>(merged);
+        return Task.FromResult(_queue.MergeWithWaiting(stored, room, limit, beforeId));
     }
 }

@@ -64,18 +64,20 @@ public sealed partial class SqliteChatStore
         transaction.Commit();
     }
 
-    private static void ReserveIds(SqliteConnection connection, long through)
+    // One statement, so two writers sharing the file each get a block of their own.
+    private static long ReserveIds(SqliteConnection connection, long after, int count)
     {
         using var command = connection.CreateCommand();
         command.CommandText = """
-            INSERT INTO counters (name, value) VALUES ('message_id', $through)
-            ON CONFLICT (name) DO UPDATE SET value = MAX(value, excluded.value)
+            INSERT INTO counters (name, value) VALUES ('message_id', $after + $count)
+            ON CONFLICT (name) DO UPDATE SET value = MAX(value, $after) + $count
+            RETURNING value
             """;
-        command.Parameters.AddWithValue("$through", through);
-        command.ExecuteNonQuery();
+        command.Parameters.AddWithValue("$after", after);
+        command.Parameters.AddWithValue("$count", count);
+        return (long)command.ExecuteScalar()!;
     }
 
-    /// <summary>One transaction for the whole batch: after a crash a batch is either all there or not at all.</summary>
     /// <summary>
     /// The writer's prepared INSERT, kept for as long as its connection: a batch of one message (a REST post waiting
     /// for its commit) must not pay for compiling the statement again.

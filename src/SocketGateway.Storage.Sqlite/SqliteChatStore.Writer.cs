@@ -9,33 +9,15 @@ public sealed partial class SqliteChatStore
     private static readonly TimeSpan RetryDelay = TimeSpan.FromMilliseconds(500);
     private static readonly TimeSpan FinalFlushLimit = TimeSpan.FromSeconds(5);
 
-    // Room writes and id reservations that failed, waiting for the writer to retry them (null: a delete).
+    // Room writes that failed, waiting for the writer to retry them (null: a delete). Under _roomGate.
     private readonly Dictionary<string, StoredRoom?> _pendingRooms = new(StringComparer.Ordinal);
-    private long _pendingReservation;
     private long _lastPrune;
     // Used by the writer loop only: the writing connection and its prepared insert, kept open between batches.
     private SqliteConnection? _connection;
     private MessageInsert? _insert;
 
-    // Under _queueGate: positions handed out by Append, and how many of them are committed (the queue is FIFO).
-    private long _appended;
-    private long _committed;
-    private readonly PriorityQueue<TaskCompletionSource, long> _commitWaiters = new();
-
-    // Completed when a commit waiter arrives during the group-commit gathering, which then ends at once.
-    private TaskCompletionSource _hurry = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
     /// <summary>Messages waiting to be written (for tests and metrics).</summary>
-    public int PendingMessages
-    {
-        get
-        {
-            lock (_queueGate)
-            {
-                return _pending.Count;
-            }
-        }
-    }
+    public int PendingMessages => _queue.Count;
 
     private async Task WriteLoopAsync(CancellationToken stop)
     {
@@ -44,16 +26,12 @@ public sealed partial class SqliteChatStore
         {
             while (!stop.IsCancellationRequested)
             {
-                await _wake.Reader.ReadAsync(stop).ConfigureAwait(false);
-                if (PendingMessages < _options.MaxBatch)
-                {
-                    await GatherAsync(stop).ConfigureAwait(false);
-                }
-
+                await _queue.WaitForWorkAsync(stop).ConfigureAwait(false);
+                await _queue.GatherAsync(TimeSpan.FromMilliseconds(_options.FlushIntervalMs), _options.MaxBatch, stop).ConfigureAwait(false);
                 if (!Flush())
                 {
                     await Task.Delay(RetryDelay, _time, stop).ConfigureAwait(false);
-                    _wake.Writer.TryWrite(true);
+                    _queue.Wake();
                 }
 
                 PruneIfDue();
@@ -73,58 +51,6 @@ public sealed partial class SqliteChatStore
         CloseConnection();
     }
 
-    public Task WaitForCommitAsync(long position, CancellationToken cancellationToken)
-    {
-        var waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        lock (_queueGate)
-        {
-            if (position <= _committed)
-            {
-                return Task.CompletedTask;
-            }
-
-            _commitWaiters.Enqueue(waiter, position);
-            _hurry.TrySetResult();
-        }
-
-        _wake.Writer.TryWrite(true);
-        return cancellationToken.CanBeCanceled ? waiter.Task.WaitAsync(cancellationToken) : waiter.Task;
-    }
-
-    // Group commit: let a batch gather for at most the flush interval, unless somebody waits for a commit. Then the
-    // batch is whatever came meanwhile: concurrent waiters still share commits, as each waits for the one running.
-    private async Task GatherAsync(CancellationToken stop)
-    {
-        Task hurry;
-        lock (_queueGate)
-        {
-            if (_commitWaiters.Count > 0)
-            {
-                return;
-            }
-
-            if (_hurry.Task.IsCompleted)
-            {
-                _hurry = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            }
-
-            hurry = _hurry.Task;
-        }
-
-        await Task.WhenAny(Task.Delay(TimeSpan.FromMilliseconds(_options.FlushIntervalMs), _time, stop), hurry).ConfigureAwait(false);
-    }
-
-    // Under _queueGate, after a batch is committed and dequeued.
-    private void Committed(int count)
-    {
-        _committed += count;
-        while (_commitWaiters.TryPeek(out var waiter, out var position) && position <= _committed)
-        {
-            _commitWaiters.Dequeue();
-            waiter.TrySetResult();
-        }
-    }
-
     /// <summary>
     /// Writes what is waiting until the queue is empty; false if the disk refused (what was not written stays queued).
     /// </summary>
@@ -136,12 +62,7 @@ public sealed partial class SqliteChatStore
             RetryPendingRoomWrites(connection);
             while (true)
             {
-                MessageEvent[] batch;
-                lock (_queueGate)
-                {
-                    batch = [.. _pending.Take(_options.MaxBatch)];
-                }
-
+                var batch = _queue.PeekBatch(_options.MaxBatch);
                 if (batch.Length == 0)
                 {
                     Recovered();
@@ -150,16 +71,7 @@ public sealed partial class SqliteChatStore
 
                 _insert ??= new MessageInsert(connection);
                 _insert.Write(batch);
-                lock (_queueGate)
-                {
-                    // Only this writer dequeues, so the batch is still at the front.
-                    for (var i = 0; i < batch.Length; i++)
-                    {
-                        _pending.Dequeue();
-                    }
-
-                    Committed(batch.Length);
-                }
+                _queue.Committed(batch.Length);
             }
         }
         catch (SqliteException e)
@@ -181,23 +93,9 @@ public sealed partial class SqliteChatStore
     private void RetryPendingRoomWrites(SqliteConnection connection)
     {
         KeyValuePair<string, StoredRoom?>[] rooms;
-        long reservation;
-        lock (_queueGate)
+        lock (_roomGate)
         {
             rooms = [.. _pendingRooms];
-            reservation = _pendingReservation;
-        }
-
-        if (reservation > 0)
-        {
-            ReserveIds(connection, reservation);
-            lock (_queueGate)
-            {
-                if (_pendingReservation == reservation)
-                {
-                    _pendingReservation = 0;
-                }
-            }
         }
 
         foreach (var (name, room) in rooms)
@@ -211,7 +109,7 @@ public sealed partial class SqliteChatStore
                 UpsertRoom(connection, room);
             }
 
-            lock (_queueGate)
+            lock (_roomGate)
             {
                 if (_pendingRooms.TryGetValue(name, out var current) && current == room)
                 {

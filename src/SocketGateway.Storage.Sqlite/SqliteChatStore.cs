@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using SocketGateway.Core.Events;
@@ -7,8 +6,8 @@ using SocketGateway.Core.Storage;
 namespace SocketGateway.Storage.Sqlite;
 
 /// <summary>
-/// Rooms and history in one SQLite file (WAL). Room changes and id reservations are written at once, so they
-/// are durable when the call returns. Messages are delivered live first and written by one background writer in
+/// Rooms and history in one SQLite file (WAL). Room changes and id reservations are written at once (reservations
+/// from the id allocator's fetch ahead, never on a room's send path), so they are durable when the call returns. Messages are delivered live first and written by one background writer in
 /// batches (group commit); a history read sees the rows on disk plus the ones still waiting. If the disk fails,
 /// what could not be written waits in a bounded buffer and is retried, and chat goes on. A caller that must know
 /// its message is on disk waits for its batch (<see cref="WaitForCommitAsync"/>); the writer then commits at once
@@ -20,9 +19,8 @@ public sealed partial class SqliteChatStore : IChatStore, IStoreHealth, IAsyncDi
     private readonly TimeProvider _time;
     private readonly ILogger<SqliteChatStore> _logger;
     private readonly string _connectionString;
-    private readonly Lock _queueGate = new();
-    private readonly Queue<MessageEvent> _pending = new();
-    private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly Lock _roomGate = new();
+    private readonly GroupCommitQueue _queue;
     private readonly CancellationTokenSource _stop = new();
     private Task _writer = Task.CompletedTask;
     private int _disposed;
@@ -32,6 +30,7 @@ public sealed partial class SqliteChatStore : IChatStore, IStoreHealth, IAsyncDi
         _options = options;
         _time = time;
         _logger = logger;
+        _queue = new GroupCommitQueue(options.QueueCapacity, time);
         var builder = new SqliteConnectionStringBuilder(options.ConnectionString)
         {
             DefaultTimeout = Math.Max(1, options.BusyTimeoutMs / 1000),
@@ -76,44 +75,34 @@ public sealed partial class SqliteChatStore : IChatStore, IStoreHealth, IAsyncDi
         return Task.CompletedTask;
     }
 
-    public void ReserveMessageIds(long through)
+    public Task<long> ReserveMessageIdsAsync(long after, int count, CancellationToken cancellationToken)
     {
         try
         {
             using var connection = Open();
-            ReserveIds(connection, through);
+            return Task.FromResult(ReserveIds(connection, after, count));
         }
         catch (SqliteException e)
         {
+            // The allocator retries; meanwhile chat goes on with the ids after its block.
             Failed(e);
-            lock (_queueGate)
-            {
-                _pendingReservation = Math.Max(_pendingReservation, through);
-            }
-
-            _wake.Writer.TryWrite(true);
+            throw;
         }
     }
 
     public long Append(MessageEvent message)
     {
-        long position;
-        lock (_queueGate)
+        var position = _queue.Append(message);
+        if (position == 0)
         {
-            if (_options.QueueCapacity > 0 && _pending.Count >= _options.QueueCapacity)
-            {
-                Interlocked.Increment(ref _dropped);
-                LogDropped();
-                return 0;
-            }
-
-            _pending.Enqueue(message);
-            position = ++_appended;
+            LogDropped();
         }
 
-        _wake.Writer.TryWrite(true);
         return position;
     }
+
+    public Task WaitForCommitAsync(long position, CancellationToken cancellationToken) =>
+        _queue.WaitForCommitAsync(position, cancellationToken);
 
     public async ValueTask DisposeAsync()
     {
@@ -154,12 +143,12 @@ public sealed partial class SqliteChatStore : IChatStore, IStoreHealth, IAsyncDi
         catch (SqliteException e)
         {
             Failed(e);
-            lock (_queueGate)
+            lock (_roomGate)
             {
                 _pendingRooms[room] = save;
             }
 
-            _wake.Writer.TryWrite(true);
+            _queue.Wake();
         }
     }
 }

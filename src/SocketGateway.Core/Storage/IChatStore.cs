@@ -5,7 +5,10 @@ namespace SocketGateway.Core.Storage;
 /// <summary>A room as kept by a store; <see cref="LastMessageId"/> is read back on load and ignored on save.</summary>
 public sealed record StoredRoom(string Name, string? Topic, int? MaxMembers, DateTimeOffset CreatedAt, long LastMessageId = 0);
 
-/// <summary>What a store holds at start: its rooms and the highest message id it may ever have handed out.</summary>
+/// <summary>
+/// What a store holds at start: its rooms and the highest message id reserved or stored so far (the allocator's
+/// first block starts above it).
+/// </summary>
 public sealed record StoreSnapshot(IReadOnlyList<StoredRoom> Rooms, long MessageIdHighWaterMark);
 
 /// <summary>
@@ -22,8 +25,13 @@ public interface IChatStore
 
     Task DeleteRoomAsync(string room, CancellationToken cancellationToken);
 
-    /// <summary>Records that ids up to <paramref name="through"/> may be in use, before any of them is handed out.</summary>
-    void ReserveMessageIds(long through);
+    /// <summary>
+    /// Reserves a block of <paramref name="count"/> ids for the caller alone: all above <paramref name="after"/> and
+    /// above every id reserved before by anyone sharing the store. Durable when the task completes; returns the last
+    /// id of the block. Called off the send path (<see cref="MessageIdAllocator"/> fetches blocks ahead), so a store
+    /// may take a network round trip here; it should fail within its own timeout rather than hang.
+    /// </summary>
+    Task<long> ReserveMessageIdsAsync(long after, int count, CancellationToken cancellationToken);
 
     /// <summary>
     /// Queues a message for history. Returns its place in the store's write order, to wait on with

@@ -8,13 +8,20 @@ public sealed class InMemoryChatStore(int capacityPerRoom = 1000) : IChatStore
 {
     private readonly ConcurrentDictionary<string, StoredRoom> _rooms = new();
     private readonly ConcurrentDictionary<string, Queue<MessageEvent>> _history = new();
+    private readonly Lock _idGate = new();
     private long _appended;
+    private long _reserved;
 
     public Task<StoreSnapshot> OpenAsync(CancellationToken cancellationToken) =>
         Task.FromResult(new StoreSnapshot([.. _rooms.Values], 0));
 
-    public void ReserveMessageIds(long through)
+    public Task<long> ReserveMessageIdsAsync(long after, int count, CancellationToken cancellationToken)
     {
+        lock (_idGate)
+        {
+            _reserved = Math.Max(_reserved, after) + count;
+            return Task.FromResult(_reserved);
+        }
     }
 
     public Task SaveRoomAsync(StoredRoom room, CancellationToken cancellationToken)

@@ -27,7 +27,7 @@ public static class ChatCoreRegistration
         services.AddSingleton<ILocalDelivery, LocalDelivery>();
         services.AddSingleton<IMessageBus, InProcessMessageBus>();
         services.AddChatStore(configuration);
-        services.AddSingleton(sp => new MessageIdAllocator(sp.GetRequiredService<IChatStore>()));
+        services.AddSingleton(sp => new MessageIdAllocator(sp.GetRequiredService<IChatStore>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<ChatService>();
         services.AddSingleton<LineCommands>();
         services.AddHostedService<ChatInitializer>();

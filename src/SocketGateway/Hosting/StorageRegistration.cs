@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using SocketGateway.Core.Storage;
+using SocketGateway.Storage.Postgres;
 using SocketGateway.Storage.Sqlite;
 
 namespace SocketGateway.Hosting;
@@ -7,24 +8,43 @@ namespace SocketGateway.Hosting;
 public static class StorageRegistration
 {
     /// <summary>
-    /// SQLite by default (<c>ConnectionStrings:Gateway</c>, settings under <c>Gateway:Storage</c>);
-    /// <c>Gateway:Storage:Provider=memory</c> keeps history in memory only (benchmarks, throwaway runs).
+    /// <c>Gateway:Storage:Provider</c>: <c>sqlite</c> (the default; <c>ConnectionStrings:Gateway</c> names the file),
+    /// <c>postgres</c> (<c>ConnectionStrings:Gateway</c> is an Npgsql connection string) or <c>memory</c> (history in
+    /// memory only: benchmarks, throwaway runs). Settings for either database are under <c>Gateway:Storage</c>.
     /// </summary>
     public static IServiceCollection AddChatStore(this IServiceCollection services, IConfiguration configuration)
     {
-        if (string.Equals(configuration["Gateway:Storage:Provider"], "memory", StringComparison.OrdinalIgnoreCase))
+        var provider = configuration["Gateway:Storage:Provider"];
+        switch (provider?.Trim().ToLowerInvariant())
         {
-            services.AddSingleton<IChatStore>(_ => new InMemoryChatStore());
-            return services;
+            case null or "" or "sqlite":
+                return services.AddStore<SqliteChatStore, SqliteStoreOptions>(configuration,
+                    configuration.GetConnectionString("Gateway") ?? SqliteStoreOptions.DefaultConnectionString,
+                    static (options, connection) => options.ConnectionString = connection);
+            case "postgres":
+                return services.AddStore<PostgresChatStore, PostgresStoreOptions>(configuration,
+                    configuration.GetConnectionString("Gateway") ?? "",
+                    static (options, connection) => options.ConnectionString = connection);
+            case "memory":
+                return services.AddSingleton<IChatStore>(_ => new InMemoryChatStore());
+            default:
+                throw new InvalidOperationException(
+                    $"Gateway:Storage:Provider is '{provider}', which is not a store this gateway knows: use sqlite (the default), postgres or memory");
         }
+    }
 
-        var options = new SqliteStoreOptions();
+    private static IServiceCollection AddStore<TStore, TOptions>(this IServiceCollection services, IConfiguration configuration,
+        string connectionString, Action<TOptions, string> setConnection)
+        where TStore : class, IChatStore, IStoreHealth
+        where TOptions : class, new()
+    {
+        var options = new TOptions();
         configuration.GetSection("Gateway:Storage").Bind(options);
-        options.ConnectionString = configuration.GetConnectionString("Gateway") ?? SqliteStoreOptions.DefaultConnectionString;
+        setConnection(options, connectionString);
         services.AddSingleton(options);
-        services.AddSingleton<SqliteChatStore>();
-        services.AddSingleton<IChatStore>(sp => sp.GetRequiredService<SqliteChatStore>());
-        services.AddSingleton<IStoreHealth>(sp => sp.GetRequiredService<SqliteChatStore>());
+        services.AddSingleton<TStore>();
+        services.AddSingleton<IChatStore>(sp => sp.GetRequiredService<TStore>());
+        services.AddSingleton<IStoreHealth>(sp => sp.GetRequiredService<TStore>());
         return services;
     }
 

@@ -34,7 +34,7 @@ public sealed class StoreFailureTests
         }
 
         await bob.ReadUntilAsync("[lobby] alice: while locked 19");
-        await WaitForHealthAsync(http, "Degraded");
+        await HealthProbe.WaitForAsync(http, "Degraded");
 
         // History still shows what waits to be written.
         var waiting = await http.GetFromJsonAsync<JsonElement[]>("api/rooms/lobby/messages?limit=200");
@@ -46,7 +46,7 @@ public sealed class StoreFailureTests
             rollback.ExecuteNonQuery();
         }
 
-        await WaitForHealthAsync(http, "Healthy");
+        await HealthProbe.WaitForAsync(http, "Healthy");
         using var reader = new SqliteConnection($"Data Source={host.DatabasePath};Pooling=False");
         reader.Open();
         using var count = reader.CreateCommand();
@@ -97,26 +97,5 @@ public sealed class StoreFailureTests
         using var count = reader.CreateCommand();
         count.CommandText = "SELECT COUNT(*) FROM messages WHERE text IN ('while the disk is locked', 'after the disk is back')";
         Assert.Equal(2L, count.ExecuteScalar());
-    }
-
-    private static async Task WaitForHealthAsync(HttpClient http, string status)
-    {
-        using var timeout = new CancellationTokenSource(Timeouts.Step);
-        string last = "";
-        while (!timeout.IsCancellationRequested)
-        {
-            var response = await http.GetAsync("healthz", timeout.Token);
-            last = await response.Content.ReadAsStringAsync(timeout.Token);
-            if (last == status)
-            {
-                Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
-                return;
-            }
-
-            // Health is polled: the writer retries on its own schedule and nothing signals a change.
-            await Task.Delay(50, timeout.Token);
-        }
-
-        Assert.Fail($"/healthz never became {status}; last: {last}");
     }
 }
