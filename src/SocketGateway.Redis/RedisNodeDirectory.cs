@@ -13,7 +13,15 @@ public sealed class RedisNodeDirectory(RedisConnection redis, ClusterOptions opt
 {
     private static readonly RedisKey Nodes = "sg:nodes";
 
+    // Only a name whose lease is gone is dropped: a node that renewed meanwhile stays listed.
+    private const string ForgetIfExpired = "if redis.call('EXISTS', KEYS[1]) == 0 then return redis.call('SREM', KEYS[2], ARGV[1]) end return 0";
+
+    private long _lastRenewedTicks;
+
     private static RedisKey NodeKey(string name) => $"sg:node:{name}";
+
+    /// <summary>When this node last renewed its lease (its own clock), for readiness: connected is not enough.</summary>
+    public DateTimeOffset? LastRenewed => Interlocked.Read(ref _lastRenewedTicks) is var ticks and > 0 ? new DateTimeOffset(ticks, TimeSpan.Zero) : null;
 
     /// <summary>Renews this node's lease with its current figures.</summary>
     public async Task RenewAsync(NodeInfo node)
@@ -24,6 +32,7 @@ public sealed class RedisNodeDirectory(RedisConnection redis, ClusterOptions opt
         var listed = batch.SetAddAsync(Nodes, node.Name);
         batch.Execute();
         await Task.WhenAll(lease, listed).ConfigureAwait(false);
+        Interlocked.Exchange(ref _lastRenewedTicks, node.LastSeen.UtcTicks);
     }
 
     /// <summary>A node that stops gracefully leaves at once instead of after its timeout.</summary>
@@ -48,16 +57,29 @@ public sealed class RedisNodeDirectory(RedisConnection redis, ClusterOptions opt
         {
             if (leases[i].IsNull)
             {
-                await database.SetRemoveAsync(Nodes, names[i]).ConfigureAwait(false);
+                _ = database.ScriptEvaluateAsync(ForgetIfExpired, [NodeKey(names[i].ToString()), Nodes], [names[i]], CommandFlags.FireAndForget);
                 continue;
             }
 
-            if (JsonSerializer.Deserialize<NodeInfo>(leases[i].ToString()) is { } node)
+            if (Read(leases[i].ToString()) is { } node)
             {
                 live.Add(node);
             }
         }
 
         return [.. live.OrderBy(n => n.Name, StringComparer.Ordinal)];
+    }
+
+    // A lease written by another version of the gateway that this one cannot read is left out, not an error.
+    private static NodeInfo? Read(string lease)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<NodeInfo>(lease);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 }

@@ -35,6 +35,12 @@ public static class EventWire
             throw new ArgumentException($"a {evt.Type} event is never sent between nodes", nameof(evt));
         }
 
+        // Copies made for one member (its own removal, a sender's echo) stay on its node; the wire would drop the mark.
+        if (evt is LeftEvent { Self: true } or PrivateEvent { Echo: true })
+        {
+            throw new ArgumentException("a member's own copy of an event is never sent between nodes", nameof(evt));
+        }
+
         return JsonSerializer.SerializeToUtf8Bytes(evt, evt.GetType(), JsonEventWriter.Options);
     }
 

@@ -6,6 +6,7 @@ namespace SocketGateway.Core.Cluster;
 /// </summary>
 public sealed class ThisNode(TimeProvider time)
 {
+    private readonly TaskCompletionSource _named = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private string? _name;
 
     public DateTimeOffset StartedAt { get; } = time.GetUtcNow();
@@ -14,5 +15,12 @@ public sealed class ThisNode(TimeProvider time)
 
     public bool IsNamed => _name is not null;
 
-    public void Named(string name) => _name = name;
+    /// <summary>Completes once the node has its name.</summary>
+    public Task WhenNamed => _named.Task;
+
+    public void Named(string name)
+    {
+        _name = name;
+        _named.TrySetResult();
+    }
 }

@@ -58,7 +58,8 @@ public sealed partial class ChatSession
         }
 
         _outbound.TryComplete();
-        Volatile.Write(ref _overflowGrace, _time.CreateTimer(static s => ((ChatSession)s!).Abort(), this, OverflowGrace, Timeout.InfiniteTimeSpan));
+        // A full fence: the read of IsClosed below must not move above the store, or a Close in between is missed.
+        Interlocked.Exchange(ref _overflowGrace, _time.CreateTimer(static s => ((ChatSession)s!).Abort(), this, OverflowGrace, Timeout.InfiniteTimeSpan));
         if (IsClosed)
         {
             EndOverflowGrace();

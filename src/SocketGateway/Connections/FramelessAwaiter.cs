@@ -13,8 +13,9 @@ namespace SocketGateway.Connections;
 /// if (!_read.TryComplete(source.ReadAsync(), _onRead, out var result)) return; // _onRead continues the loop
 /// </code>
 /// <see cref="TryComplete"/> gives the result at once when the operation already finished (no callback, no thread
-/// hop). Otherwise it keeps the operation and returns false, and the continuation runs once, on the thread pool,
-/// when the operation finishes; it takes the result with <see cref="GetResult"/> (exactly once) and goes on with the
+/// hop). Otherwise it keeps the operation and returns false, and the continuation runs once when the operation
+/// finishes, on the thread that finishes it (the operations awaited here finish on the thread pool or inside their
+/// own source's completion, never on a caller that holds a lock of ours); it takes the result with <see cref="GetResult"/> (exactly once) and goes on with the
 /// loop. Between the false return and the continuation the caller must not touch this awaiter: the continuation may
 /// already be running on another thread. A failed operation throws from <see cref="TryComplete"/> or from
 /// <see cref="GetResult"/>, where the caller's loop catches it as it would an await's.

@@ -92,9 +92,19 @@ public static class ClusterRegistration
                 : HealthCheckResult.Degraded("redis unreachable: serving this node's users only"));
     }
 
-    private sealed class RedisReadiness(RedisConnection redis) : IHealthCheck
+    /// <summary>Redis answers: connected, and this node's last lease renewal is younger than its timeout.</summary>
+    private sealed class RedisReadiness(RedisConnection redis, RedisNodeDirectory directory, ClusterOptions options, TimeProvider time) : IHealthCheck
     {
-        public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
-            Task.FromResult(redis.IsConnected ? HealthCheckResult.Healthy() : HealthCheckResult.Unhealthy("redis unreachable"));
+        public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+        {
+            if (!redis.IsConnected)
+            {
+                return Task.FromResult(HealthCheckResult.Unhealthy("redis unreachable"));
+            }
+
+            return Task.FromResult(directory.LastRenewed is { } renewed && time.GetUtcNow() - renewed < options.NodeTimeout
+                ? HealthCheckResult.Healthy()
+                : HealthCheckResult.Unhealthy("redis does not take this node's lease renewals"));
+        }
     }
 }

@@ -15,7 +15,6 @@ internal sealed partial class NodeHeartbeat(
     ThisNode node,
     ChatService chat,
     ClusterOptions options,
-    IHostApplicationLifetime lifetime,
     TimeProvider time,
     ILogger<NodeHeartbeat> logger) : BackgroundService
 {
@@ -27,11 +26,7 @@ internal sealed partial class NodeHeartbeat(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        using (lifetime.ApplicationStarted.Register(() => started.TrySetResult()))
-        {
-            await started.Task.WaitAsync(stoppingToken).ConfigureAwait(false);
-        }
+        await node.WhenNamed.WaitAsync(stoppingToken).ConfigureAwait(false);
 
         var failing = false;
         using var timer = new PeriodicTimer(options.HeartbeatInterval, time);
@@ -42,8 +37,10 @@ internal sealed partial class NodeHeartbeat(
                 await directory.RenewAsync(new NodeInfo(node.Name, chat.Nicks.Count, node.StartedAt, time.GetUtcNow())).ConfigureAwait(false);
                 failing = false;
             }
-            catch (Exception e) when (e is StackExchange.Redis.RedisException or TimeoutException)
+            catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
             {
+                // Whatever it was, the node goes on serving and the next tick tries again; a faulted background
+                // service would stop the host.
                 if (!failing)
                 {
                     Log.RenewalFailed(logger, node.Name, e.Message);

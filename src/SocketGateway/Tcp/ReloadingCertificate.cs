@@ -48,8 +48,16 @@ public sealed partial class ReloadingCertificate
     {
         try
         {
+            var loaded = X509CertificateLoader.LoadPkcs12FromFile(_path, _password);
+            if (!loaded.HasPrivateKey)
+            {
+                // It would load, and every handshake after it would fail.
+                Log.ReloadFailed(_logger, _path, "the file holds no private key");
+                return;
+            }
+
             // The previous certificate is not disposed: a handshake in progress may still be using it.
-            _current = X509CertificateLoader.LoadPkcs12FromFile(_path, _password);
+            _current = loaded;
             Log.Reloaded(_logger, _path, _current.Subject, _current.NotAfter);
         }
         catch (Exception e) when (e is System.Security.Cryptography.CryptographicException or IOException or UnauthorizedAccessException)
@@ -58,9 +66,13 @@ public sealed partial class ReloadingCertificate
         }
     }
 
+    // The file the path leads to: a mounted secret is a link into a directory the kubelet swaps, and a link's own
+    // stamp does not change when its target does.
     private (DateTime, long) Stamp()
     {
-        var file = new FileInfo(_path);
+        var path = new FileInfo(_path);
+        var file = path.Exists && path.LinkTarget is not null ? path.ResolveLinkTarget(returnFinalTarget: true) as FileInfo ?? path : path;
+        file.Refresh();
         return file.Exists ? (file.LastWriteTimeUtc, file.Length) : default;
     }
 

@@ -56,5 +56,7 @@ public sealed class EventWireTests
         Assert.False(EventWire.Carries(new RawBytesEvent([0xFF, 0xFB, 0x00])));
         Assert.False(EventWire.Carries(new PongEvent()));
         Assert.Throws<ArgumentException>(() => EventWire.Encode(new PongEvent()));
+        Assert.Throws<ArgumentException>(() => EventWire.Encode(new LeftEvent("dev", "carol", LeftReasons.Kicked, Self: true)));
+        Assert.Throws<ArgumentException>(() => EventWire.Encode(new PrivateEvent("alice", "bob", "psst", At, Echo: true)));
     }
 }

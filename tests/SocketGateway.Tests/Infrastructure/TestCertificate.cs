@@ -4,11 +4,18 @@ using System.Security.Cryptography.X509Certificates;
 namespace SocketGateway.Tests.Infrastructure;
 
 /// <summary>A self-signed certificate for localhost in a PFX file of its own, deleted on dispose.</summary>
-public sealed class TestCertificate : IDisposable
+public sealed partial class TestCertificate : IDisposable
 {
     public const string Password = "pw";
 
-    private TestCertificate(string path) => Path = path;
+    // Set for a certificate laid out as a mounted secret: the directory that holds the links.
+    private readonly string? _mount;
+
+    private TestCertificate(string path, string? mount = null)
+    {
+        Path = path;
+        _mount = mount;
+    }
 
     public string Path { get; }
 
@@ -19,8 +26,39 @@ public sealed class TestCertificate : IDisposable
         return new TestCertificate(path);
     }
 
+    /// <summary>
+    /// Laid out as Kubernetes mounts a secret: <c>tls.pfx</c> is a link to <c>..data/tls.pfx</c>, <c>..data</c> a link to a
+    /// directory of this version; a renewal writes a new directory and swaps <c>..data</c> in one rename.
+    /// </summary>
+    public static async Task<TestCertificate> CreateMountedAsync()
+    {
+        var mount = Directory.CreateTempSubdirectory("sg-secret-").FullName;
+        var certificate = new TestCertificate(System.IO.Path.Combine(mount, "tls.pfx"), mount);
+        await certificate.SwapMountedAsync();
+        File.CreateSymbolicLink(certificate.Path, System.IO.Path.Combine("..data", "tls.pfx"));
+        return certificate;
+    }
+
     /// <summary>Replaces the file with a new certificate (a new key) for the same name, as a renewal does.</summary>
-    public Task RenewAsync() => WriteNewAsync(Path);
+    public Task RenewAsync() => _mount is null ? WriteNewAsync(Path) : SwapMountedAsync();
+
+    private async Task SwapMountedAsync()
+    {
+        var version = $"..{Guid.NewGuid():N}";
+        Directory.CreateDirectory(System.IO.Path.Combine(_mount!, version));
+        await WriteNewAsync(System.IO.Path.Combine(_mount!, version, "tls.pfx"));
+        var next = System.IO.Path.Combine(_mount!, "..data_tmp");
+        File.CreateSymbolicLink(next, version);
+        // rename(2) replaces the link itself in one step (File.Move would follow it to the directory).
+        if (Rename(next, System.IO.Path.Combine(_mount!, "..data")) != 0)
+        {
+            throw new IOException($"rename failed: {System.Runtime.InteropServices.Marshal.GetLastPInvokeError()}");
+        }
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "rename", SetLastError = true)]
+    private static extern int Rename([System.Runtime.InteropServices.MarshalAs(System.Runtime.InteropServices.UnmanagedType.LPUTF8Str)] string from,
+        [System.Runtime.InteropServices.MarshalAs(System.Runtime.InteropServices.UnmanagedType.LPUTF8Str)] string to);
 
     private static async Task WriteNewAsync(string path)
     {
@@ -41,5 +79,15 @@ public sealed class TestCertificate : IDisposable
         ["Gateway:Tcp:Certificate:Password"] = Password,
     };
 
-    public void Dispose() => File.Delete(Path);
+    public void Dispose()
+    {
+        if (_mount is null)
+        {
+            File.Delete(Path);
+        }
+        else
+        {
+            Directory.Delete(_mount, recursive: true);
+        }
+    }
 }

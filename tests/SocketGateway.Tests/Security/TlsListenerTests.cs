@@ -37,6 +37,21 @@ public sealed class TlsListenerTests
         }
     }
 
+    [Fact]
+    public async Task A_certificate_mounted_as_a_secret_is_reloaded_when_the_mount_swaps_its_version()
+    {
+        using var certificate = await TestCertificate.CreateMountedAsync();
+        await using var host = await GatewayHost.StartAsync(certificate.Settings());
+        var (before, first) = await HandshakeAsync(host);
+        await first.DisposeAsync();
+
+        // The link tls.pfx itself does not change: only the directory ..data points to.
+        await certificate.RenewAsync();
+        var (renewed, second) = await HandshakeAsync(host);
+        await second.DisposeAsync();
+        Assert.NotEqual(before, renewed);
+    }
+
     private static async Task<(string Thumbprint, SslStream Stream)> HandshakeAsync(GatewayHost host)
     {
         var tcp = new TcpClient();
