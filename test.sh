@@ -58,18 +58,25 @@ if [ -z "${SOCKETGATEWAY_TEST_POSTGRES:-}" ] && [ -n "$pg_bin" ]; then
   "${as_pg[@]}" mkdir "$pg_dir/sockets"
   "${as_pg[@]}" "$pg_bin/initdb" -D "$pg_dir/data" -U postgres --auth=trust -E UTF8 --no-sync >"$pg_dir/initdb.log" 2>&1 \
     || { cat "$pg_dir/initdb.log"; exit 1; }
-  while :; do
-    pg_port=$((20000 + RANDOM % 30000))
-    (exec 3<>"/dev/tcp/127.0.0.1/$pg_port") 2>/dev/null || break # nothing listens there
-  done
-  # fsync off: a throwaway server on a machine that does not crash during the run; commits still go through the WAL.
-  "${as_pg[@]}" "$pg_bin/postgres" -D "$pg_dir/data" -h 127.0.0.1 -p "$pg_port" -k "$pg_dir/sockets" \
-    -c fsync=off -c max_connections=300 >"$pg_dir/server.log" 2>&1 &
-  pg_pid=$!
-  for _ in $(seq 300); do
+  # A port below the kernel's ephemeral range (32768 up), where no outgoing connection holds it; a start that still
+  # loses its port to someone else is tried again on another.
+  for _ in $(seq 10); do
+    while :; do
+      pg_port=$((20000 + RANDOM % 12000))
+      (exec 3<>"/dev/tcp/127.0.0.1/$pg_port") 2>/dev/null || break # nothing listens there
+    done
+    # fsync off: a throwaway server on a machine that does not crash during the run; commits still go through the WAL.
+    "${as_pg[@]}" "$pg_bin/postgres" -D "$pg_dir/data" -h 127.0.0.1 -p "$pg_port" -k "$pg_dir/sockets" \
+      -c fsync=off -c max_connections=300 >"$pg_dir/server.log" 2>&1 &
+    pg_pid=$!
+    for _ in $(seq 300); do
+      "$pg_bin/pg_isready" -q -h 127.0.0.1 -p "$pg_port" && break
+      kill -0 "$pg_pid" 2>/dev/null || break
+      sleep 0.1
+    done
     "$pg_bin/pg_isready" -q -h 127.0.0.1 -p "$pg_port" && break
-    kill -0 "$pg_pid" 2>/dev/null || { cat "$pg_dir/server.log"; exit 1; }
-    sleep 0.1
+    wait "$pg_pid" 2>/dev/null || true
+    grep -q "Address already in use" "$pg_dir/server.log" || { cat "$pg_dir/server.log"; exit 1; }
   done
   "$pg_bin/pg_isready" -q -h 127.0.0.1 -p "$pg_port" || { echo "postgres did not start"; cat "$pg_dir/server.log"; exit 1; }
   export SOCKETGATEWAY_TEST_POSTGRES="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=postgres"
