@@ -1,37 +1,27 @@
 using Microsoft.Extensions.Logging;
+using SocketGateway.Core.Storage;
 using Npgsql;
 
 namespace SocketGateway.Storage.Postgres;
 
 public sealed partial class PostgresChatStore
 {
-    private static readonly TimeSpan LogEvery = TimeSpan.FromSeconds(30);
-
-    private volatile string? _problem;
-    private long _failures;
-    private long _lastFailureLog;
-    private long _lastDropLog;
-
-    public string? Problem => _problem;
+    public string? Problem => _failures.Problem;
 
     public long DroppedMessages => _queue.DroppedMessages;
 
-    // The first failure is an error; repeats are summed up at most every 30 s, so a dead database cannot flood the
-    // log. The writer is woken to retry, which is also how a failed read or reservation notices the recovery.
+    // The writer is woken to retry, which is also how a failed read or reservation notices the recovery.
     private void Failed(Exception e)
     {
-        var failures = Interlocked.Increment(ref _failures);
-        var wasHealthy = _problem is null;
         var reason = e is OperationCanceledException ? $"no answer within {_options.CommandTimeoutMs} ms" : e.Message;
-        _problem = $"history writes failing: {reason}";
-        if (wasHealthy)
+        switch (_failures.Failed(reason, out var failures))
         {
-            Interlocked.Exchange(ref _lastFailureLog, _time.GetTimestamp());
-            Log.WritesFailing(_logger, (e as PostgresException)?.SqlState ?? "none", reason);
-        }
-        else if (Due(ref _lastFailureLog))
-        {
-            Log.StillFailing(_logger, failures, PendingMessages, reason);
+            case FailureNotice.First:
+                Log.WritesFailing(_logger, (e as PostgresException)?.SqlState ?? "none", reason);
+                break;
+            case FailureNotice.Repeat:
+                Log.StillFailing(_logger, failures, PendingMessages, reason);
+                break;
         }
 
         _queue.Wake();
@@ -39,29 +29,18 @@ public sealed partial class PostgresChatStore
 
     private void Recovered()
     {
-        if (_problem is null)
+        if (_failures.TryRecover(out var failures))
         {
-            return;
+            Log.WritesRecovered(_logger, failures);
         }
-
-        _problem = null;
-        Log.WritesRecovered(_logger, Interlocked.Exchange(ref _failures, 0));
     }
 
     private void LogDropped()
     {
-        if (Due(ref _lastDropLog))
+        if (_failures.DropNoticeDue())
         {
             Log.Dropped(_logger, DroppedMessages, _options.QueueCapacity);
         }
-    }
-
-    private bool Due(ref long lastLog)
-    {
-        var last = Interlocked.Read(ref lastLog);
-        var now = _time.GetTimestamp();
-        return (last == 0 || _time.GetElapsedTime(last, now) >= LogEvery)
-            && Interlocked.CompareExchange(ref lastLog, now, last) == last;
     }
 
     private static partial class Log

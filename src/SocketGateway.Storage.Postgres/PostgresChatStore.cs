@@ -17,6 +17,7 @@ public sealed partial class PostgresChatStore : IChatStore, IStoreHealth, IAsync
 {
     private readonly PostgresStoreOptions _options;
     private readonly TimeProvider _time;
+    private readonly StoreFailures _failures;
     private readonly ILogger<PostgresChatStore> _logger;
     private readonly NpgsqlDataSource _dataSource;
     private readonly GroupCommitQueue _queue;
@@ -33,6 +34,7 @@ public sealed partial class PostgresChatStore : IChatStore, IStoreHealth, IAsync
 
         _options = options;
         _time = time;
+        _failures = new StoreFailures(time);
         _logger = logger;
         _queue = new GroupCommitQueue(options.QueueCapacity, time);
         _dataSource = NpgsqlDataSource.Create(options.ConnectionString);

@@ -1,63 +1,42 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
+using SocketGateway.Core.Storage;
 
 namespace SocketGateway.Storage.Sqlite;
 
 public sealed partial class SqliteChatStore
 {
-    private static readonly TimeSpan LogEvery = TimeSpan.FromSeconds(30);
-
-    private volatile string? _problem;
-    private long _failures;
-    private long _lastFailureLog;
-    private long _lastDropLog;
-
-    public string? Problem => _problem;
+    public string? Problem => _failures.Problem;
 
     public long DroppedMessages => _queue.DroppedMessages;
 
-    // The first failure is an error; repeats are summed up at most every 30 s, so a dead disk cannot flood the log.
     private void Failed(SqliteException e)
     {
-        var failures = Interlocked.Increment(ref _failures);
-        var wasHealthy = _problem is null;
-        _problem = $"history writes failing: {e.Message}";
-        if (wasHealthy)
+        switch (_failures.Failed(e.Message, out var failures))
         {
-            Interlocked.Exchange(ref _lastFailureLog, _time.GetTimestamp());
-            Log.WritesFailing(_logger, e.SqliteErrorCode, e.Message);
-        }
-        else if (Due(ref _lastFailureLog))
-        {
-            Log.StillFailing(_logger, failures, PendingMessages, e.Message);
+            case FailureNotice.First:
+                Log.WritesFailing(_logger, e.SqliteErrorCode, e.Message);
+                break;
+            case FailureNotice.Repeat:
+                Log.StillFailing(_logger, failures, PendingMessages, e.Message);
+                break;
         }
     }
 
     private void Recovered()
     {
-        if (_problem is null)
+        if (_failures.TryRecover(out var failures))
         {
-            return;
+            Log.WritesRecovered(_logger, failures);
         }
-
-        _problem = null;
-        Log.WritesRecovered(_logger, Interlocked.Exchange(ref _failures, 0));
     }
 
     private void LogDropped()
     {
-        if (Due(ref _lastDropLog))
+        if (_failures.DropNoticeDue())
         {
             Log.Dropped(_logger, DroppedMessages, _options.QueueCapacity);
         }
-    }
-
-    private bool Due(ref long lastLog)
-    {
-        var last = Interlocked.Read(ref lastLog);
-        var now = _time.GetTimestamp();
-        return (last == 0 || _time.GetElapsedTime(last, now) >= LogEvery)
-            && Interlocked.CompareExchange(ref lastLog, now, last) == last;
     }
 
     private static partial class Log

@@ -17,6 +17,7 @@ public sealed partial class SqliteChatStore : IChatStore, IStoreHealth, IAsyncDi
 {
     private readonly SqliteStoreOptions _options;
     private readonly TimeProvider _time;
+    private readonly StoreFailures _failures;
     private readonly ILogger<SqliteChatStore> _logger;
     private readonly string _connectionString;
     private readonly Lock _roomGate = new();
@@ -29,6 +30,7 @@ public sealed partial class SqliteChatStore : IChatStore, IStoreHealth, IAsyncDi
     {
         _options = options;
         _time = time;
+        _failures = new StoreFailures(time);
         _logger = logger;
         _queue = new GroupCommitQueue(options.QueueCapacity, time);
         var builder = new SqliteConnectionStringBuilder(options.ConnectionString)
