@@ -10,7 +10,7 @@ using SocketGateway.Core.Storage;
 namespace SocketGateway.Benchmarks;
 
 /// <summary>
-/// One message published to a room of N in-memory members through the real core (ChatService.Send: id, store,
+/// One message published to a room of N in-memory members through the real core (ChatService.SendAsync: id, store,
 /// bus, LocalDelivery, each member's bounded queue), then every queue drained and its bytes taken as a line
 /// writer would. The allocations must not grow with N: nothing is allocated per recipient.
 /// </summary>
@@ -31,7 +31,8 @@ public class FanoutBenchmarks
         var nicks = new NickRegistry();
         var store = new NullStore();
         var limits = new GatewayLimits { MessageRate = 0, OutboundQueueLength = 4096 };
-        _chat = new ChatService(rooms, nicks, new InProcessMessageBus(new LocalDelivery(rooms, nicks)), store, new MessageIdAllocator(store), limits, TimeProvider.System);
+        var ids = new MessageIdAllocator(store);
+        _chat = new ChatService(rooms, nicks, new InProcessMessageBus(new LocalDelivery(rooms, nicks), ids), store, ids, limits, TimeProvider.System);
         _chat.InitializeAsync(CancellationToken.None).GetAwaiter().GetResult();
         _members = [.. Enumerable.Range(0, Members).Select(_ => _chat.Connect(Via.Tcp, remote: null))];
         _sender = _members[0];
@@ -41,7 +42,11 @@ public class FanoutBenchmarks
     [Benchmark(Description = "publish 1 message to N members + drain every queue")]
     public long PublishAndDrain()
     {
-        _chat.Send(_sender, null, _text);
+        var sent = _chat.SendAsync(_sender, null, _text);
+        if (!sent.IsCompletedSuccessfully)
+        {
+            throw new InvalidOperationException("the in-process bus numbers a message at once");
+        }
         return Drain();
     }
 

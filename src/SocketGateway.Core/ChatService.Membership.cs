@@ -17,7 +17,8 @@ public sealed partial class ChatService
         var room = await GetOrCreateRoomAsync(name, cancellationToken).ConfigureAwait(false);
         RoomInfo info;
         long lastBeforeJoin;
-        lock (_membership)
+        Task announced;
+        lock (rooms.Membership)
         {
             if (!rooms.TryGet(name, out var current) || !ReferenceEquals(current, room))
             {
@@ -35,10 +36,12 @@ public sealed partial class ChatService
                 throw new ChatException(ErrorCodes.RoomFull, $"room {name} is full ({room.MaxMembers} members)");
             }
 
-            lastBeforeJoin = AddMember(room, session);
+            (lastBeforeJoin, announced) = AddMember(room, session);
             info = room.ToInfo();
         }
 
+        // The member reads its own join before the room's history, as on a single node.
+        await announced.ConfigureAwait(false);
         await ReplayHistoryAsync(session, name, lastBeforeJoin, cancellationToken).ConfigureAwait(false);
         return info;
     }
@@ -62,7 +65,7 @@ public sealed partial class ChatService
         var name = roomName is null
             ? session.CurrentRoom ?? throw new ChatException(ErrorCodes.NotInRoom, "you are in no room")
             : RoomName.Require(roomName);
-        lock (_membership)
+        lock (rooms.Membership)
         {
             var room = RequireRoom(name);
             if (!session.IsIn(name))
@@ -78,7 +81,7 @@ public sealed partial class ChatService
     public string SetNick(ChatSession session, string? nick)
     {
         var wanted = NickName.Require(nick);
-        lock (_membership)
+        lock (rooms.Membership)
         {
             var old = session.Nick;
             if (old == wanted)
@@ -99,7 +102,7 @@ public sealed partial class ChatService
             {
                 if (rooms.TryGet(name, out var room))
                 {
-                    Publish(room, new NickEvent(name, old, wanted));
+                    _ = Publish(room, new NickEvent(name, old, wanted));
                 }
             }
 
@@ -116,7 +119,7 @@ public sealed partial class ChatService
     public void Kick(string roomName, string nick)
     {
         var name = RoomName.Require(roomName);
-        lock (_membership)
+        lock (rooms.Membership)
         {
             var room = RequireRoom(name);
             if (!nicks.TryGet(nick, out var target))
@@ -134,8 +137,11 @@ public sealed partial class ChatService
         }
     }
 
-    /// <returns>The id of the last message published before the member was added: later ones reach it live.</returns>
-    private long AddMember(Room room, ChatSession session)
+    /// <returns>
+    /// The id of the last message published before the member was added (later ones reach it live), and the join's
+    /// delivery on this node.
+    /// </returns>
+    private (long LastBeforeJoin, Task Announced) AddMember(Room room, ChatSession session)
     {
         long lastBeforeJoin;
         lock (room.SendGate)
@@ -149,14 +155,11 @@ public sealed partial class ChatService
         var joined = new JoinedEvent(room.Name, session.Nick, session.Via);
         if (!_stopping && SendsPresence(room.Count))
         {
-            Publish(room, joined);
-        }
-        else
-        {
-            session.Send(joined);
+            return (lastBeforeJoin, Publish(room, joined));
         }
 
-        return lastBeforeJoin;
+        session.Send(joined);
+        return (lastBeforeJoin, Task.CompletedTask);
     }
 
     private void RemoveMember(Room room, ChatSession session, string reason, string? text, bool notifySelf)
@@ -172,18 +175,18 @@ public sealed partial class ChatService
 
         if (presence)
         {
-            Publish(room, left);
+            _ = Publish(room, left);
         }
     }
 
     private bool SendsPresence(int membersCountingTheOneMoving) =>
         limits.PresenceNoticeLimit <= 0 || membersCountingTheOneMoving <= limits.PresenceNoticeLimit;
 
-    private void Publish(Room room, ChatEvent evt)
+    private Task Publish(Room room, ChatEvent evt)
     {
         lock (room.SendGate)
         {
-            bus.PublishToRoom(room.Name, evt);
+            return bus.PublishToRoom(room.Name, evt);
         }
     }
 }

@@ -17,8 +17,11 @@ public sealed partial class ChatService
     /// </summary>
     public static readonly TimeSpan CommitWaitLimit = TimeSpan.FromSeconds(2);
 
-    /// <summary>Sends a message or action to a room the user is in (default: the current room).</summary>
-    public MessageEvent Send(ChatSession session, string? roomName, string? text, string kind = MessageKinds.Message)
+    /// <summary>
+    /// Sends a message or action to a room the user is in (default: the current room). A refusal throws at once;
+    /// the task completes with the numbered message (at once on a single node, after Redis numbered it in a cluster).
+    /// </summary>
+    public ValueTask<MessageEvent> SendAsync(ChatSession session, string? roomName, string? text, string kind = MessageKinds.Message)
     {
         var body = MessageText.Normalize(text);
         var name = roomName is null
@@ -30,8 +33,12 @@ public sealed partial class ChatService
             throw new ChatException(ErrorCodes.NotInRoom, $"you are not in {name}");
         }
 
-        return PublishMessage(room, session.Nick, session.Via, body, kind).Message;
+        var published = PublishMessage(room, session.Nick, session.Via, body, kind);
+        return published.IsCompletedSuccessfully ? ValueTask.FromResult(published.Result.Message) : MessageOfAsync(published);
     }
+
+    private static async ValueTask<MessageEvent> MessageOfAsync(ValueTask<(MessageEvent Message, long StorePosition)> published) =>
+        (await published.ConfigureAwait(false)).Message;
 
     /// <summary>
     /// Posts into a room as a system or bot user (the REST API); the sender must not be a connected user's nick.
@@ -48,7 +55,7 @@ public sealed partial class ChatService
             throw new ChatException(ErrorCodes.NickTaken, $"'{sender}' is a connected user's nick");
         }
 
-        var (message, position) = PublishMessage(room, sender, Via.Api, MessageText.Normalize(text), MessageKinds.Message);
+        var (message, position) = await PublishMessage(room, sender, Via.Api, MessageText.Normalize(text), MessageKinds.Message).ConfigureAwait(false);
         return new PostedMessage(message, position > 0 && await CommittedInTimeAsync(position, cancellationToken).ConfigureAwait(false));
     }
 
@@ -82,17 +89,26 @@ public sealed partial class ChatService
     }
 
     // The store's position of the message comes back so that a caller may wait for its commit (outside the gate).
-    private (MessageEvent Message, long StorePosition) PublishMessage(Room room, string from, string via, string text, string kind)
+    private ValueTask<(MessageEvent Message, long StorePosition)> PublishMessage(Room room, string from, string via, string text, string kind)
     {
         lock (room.SendGate)
         {
-            var message = new MessageEvent(kind, messageIds.Next(), room.Name, from, text, Now(), via);
-            room.Published(message.Id);
-            var position = store.Append(message);
-            bus.PublishToRoom(room.Name, message);
-            CoreMetrics.MessagesPublished.Add(1);
-            return (message, position);
+            var numbered = bus.PublishMessage(room.Name, new MessageEvent(kind, 0, room.Name, from, text, Now(), via));
+            // A single node's bus numbers at once: the message is then queued for history under the gate, before a
+            // later joiner reads the history its replay ends at.
+            return numbered.IsCompletedSuccessfully
+                ? ValueTask.FromResult(Stored(numbered.Result))
+                : StoreWhenNumberedAsync(numbered);
         }
+    }
+
+    private async ValueTask<(MessageEvent Message, long StorePosition)> StoreWhenNumberedAsync(ValueTask<MessageEvent> numbered) =>
+        Stored(await numbered.ConfigureAwait(false));
+
+    private (MessageEvent Message, long StorePosition) Stored(MessageEvent message)
+    {
+        CoreMetrics.MessagesPublished.Add(1);
+        return (message, store.Append(message));
     }
 
     private async Task<bool> CommittedInTimeAsync(long position, CancellationToken cancellationToken)

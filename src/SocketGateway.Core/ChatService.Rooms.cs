@@ -56,12 +56,12 @@ public sealed partial class ChatService
         var max = change.MaxMembersSet ? NormalizeMaxMembers(change.MaxMembers) : room.MaxMembers;
         await store.SaveRoomAsync(new StoredRoom(room.Name, topic, max, room.CreatedAt), cancellationToken).ConfigureAwait(false);
         RoomInfo info;
-        lock (_membership)
+        lock (rooms.Membership)
         {
             room.Topic = topic;
             room.MaxMembers = max;
             info = room.ToInfo();
-            Publish(room, RoomUpdatedEvent.From(info));
+            _ = Publish(room, RoomUpdatedEvent.From(info));
         }
 
         return info;
@@ -77,18 +77,14 @@ public sealed partial class ChatService
         }
 
         var why = string.IsNullOrWhiteSpace(reason) ? DefaultCloseReason : reason.Trim();
-        lock (_membership)
+        Task closed;
+        lock (rooms.Membership)
         {
-            var room = RequireRoom(name);
-            Publish(room, new RoomClosedEvent(name, why));
-            rooms.TryRemove(name, out _);
-            foreach (var member in room.Members)
-            {
-                member.RemoveRoom(name);
-            }
-
-            room.Clear();
+            // Every node (this one too) removes the room and its members where the close falls in the room's order.
+            closed = Publish(RequireRoom(name), new RoomClosedEvent(name, why));
         }
+
+        await closed.ConfigureAwait(false);
 
         await store.DeleteRoomAsync(name, cancellationToken).ConfigureAwait(false);
     }
@@ -124,7 +120,18 @@ public sealed partial class ChatService
         var stored = new StoredRoom(name, topic, maxMembers, Now());
         await store.SaveRoomAsync(stored, cancellationToken).ConfigureAwait(false);
         var room = new Room(name, topic, maxMembers, stored.CreatedAt, 0);
-        rooms.TryAdd(room);
+        if (!rooms.TryAdd(room) && rooms.TryGet(name, out var madeElsewhere))
+        {
+            // Another node made it meanwhile and its announcement came first: that is the room.
+            return madeElsewhere;
+        }
+
+        // Other nodes learn of it in the room's order, before any of its later events (here it changes nothing).
+        lock (rooms.Membership)
+        {
+            _ = Publish(room, new RoomOpenedEvent(room.Name, room.Topic, room.MaxMembers, room.CreatedAt));
+        }
+
         return room;
     }
 

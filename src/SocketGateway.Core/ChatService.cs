@@ -29,12 +29,9 @@ public sealed partial class ChatService(
 
     private const string GuestPrefix = "guest-";
 
-    // Joins, leaves, nick changes and room creation/closing are rare: one lock keeps them simple and ordered.
-    // Messages never take it; they take only their room's SendGate.
-    private readonly Lock _membership = new();
     private readonly SemaphoreSlim _roomCreation = new(1, 1);
     private long _sessionCounter;
-    private bool _stopping; // under _membership
+    private bool _stopping; // under rooms.Membership
 
     public GatewayLimits Limits => limits;
 
@@ -68,7 +65,7 @@ public sealed partial class ChatService(
         var session = new ChatSession(id, via, remote, Now(), new QueueLimits(limits.OutboundQueueLength, limits.OutboundQueueBytes), budget, time);
         session.Nick = ClaimGuestNick(session);
         session.Send(new WelcomeEvent(session.Nick, ServerName));
-        lock (_membership)
+        lock (rooms.Membership)
         {
             if (rooms.TryGet(RoomName.Lobby, out var lobby))
             {
@@ -91,7 +88,7 @@ public sealed partial class ChatService(
     /// </summary>
     public void AnnounceShutdown()
     {
-        lock (_membership)
+        lock (rooms.Membership)
         {
             _stopping = true;
             foreach (var session in nicks.Sessions)
@@ -113,7 +110,7 @@ public sealed partial class ChatService(
     /// <summary>The connection is gone (or is going): leave every room, free the nick, end the queue.</summary>
     public void Disconnect(ChatSession session, string reason, string? text = null)
     {
-        lock (_membership)
+        lock (rooms.Membership)
         {
             if (session.IsClosed)
             {

@@ -26,6 +26,14 @@ public sealed partial class RedisConnection(string configuration, ILogger<RedisC
         options.ClientName ??= "socketgateway";
         // Back soon after Redis is: a node is degraded for as long as it is not reconnected.
         options.ReconnectRetryPolicy ??= new ExponentialRetry(250, 2000);
+        // A command while Redis is away fails at once instead of waiting in a backlog: the bus then serves this node's
+        // members itself, and a renewal is simply retried.
+        options.BacklogPolicy = BacklogPolicy.FailFast;
+        if (!configuration.Contains("asyncTimeout", StringComparison.OrdinalIgnoreCase))
+        {
+            // A Redis that stops answering without closing the connection holds a message for this long at most.
+            options.AsyncTimeout = 1000;
+        }
         var multiplexer = await ConnectionMultiplexer.ConnectAsync(options).ConfigureAwait(false);
         multiplexer.ConnectionFailed += (_, e) => Log.Lost(logger, e.EndPoint?.ToString() ?? "?", e.FailureType.ToString(), e.Exception?.Message);
         multiplexer.ConnectionRestored += (_, e) => Log.Restored(logger, e.EndPoint?.ToString() ?? "?");

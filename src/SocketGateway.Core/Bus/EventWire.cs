@@ -22,6 +22,7 @@ public static class EventWire
         ["topic"] = typeof(TopicEvent),
         ["room_closed"] = typeof(RoomClosedEvent),
         ["room_updated"] = typeof(RoomUpdatedEvent),
+        ["room_opened"] = typeof(RoomOpenedEvent),
         ["info"] = typeof(InfoEvent),
         ["error"] = typeof(ErrorEvent),
     };

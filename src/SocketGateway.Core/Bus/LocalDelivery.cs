@@ -5,20 +5,43 @@ using SocketGateway.Core.Sessions;
 
 namespace SocketGateway.Core.Bus;
 
-/// <summary>Hands an event to the members connected to this node: wrapped once, queued to each, awaited by none.</summary>
+/// <summary>
+/// Hands an event to the members connected to this node: wrapped once, queued to each, awaited by none. Room state
+/// that every node keeps (the last message id a joiner's history ends at, the settings, whether the room is open) is
+/// changed here, at the event's place in the room's order.
+/// </summary>
 public sealed class LocalDelivery(RoomRegistry rooms, NickRegistry nicks) : ILocalDelivery
 {
     public void DeliverToRoom(string room, ChatEvent evt)
     {
+        switch (evt)
+        {
+            case RoomOpenedEvent opened:
+                ApplyOpen(opened);
+                return;
+            case RoomUpdatedEvent updated:
+                ApplyUpdate(updated);
+                return;
+            case RoomClosedEvent closed:
+                ApplyClose(closed);
+                return;
+        }
+
         if (!rooms.TryGet(room, out var target))
         {
             return;
         }
 
-        var outbound = new OutboundEvent(evt);
-        foreach (var member in target.Members)
+        // Reentrant on a single node, where the core already holds the gate; taken here for the events a cluster's
+        // bus delivers from another node.
+        lock (target.SendGate)
         {
-            member.Deliver(outbound);
+            if (evt is MessageEvent message)
+            {
+                target.Published(message.Id);
+            }
+
+            Fanout(target, new OutboundEvent(evt));
         }
     }
 
@@ -27,6 +50,65 @@ public sealed class LocalDelivery(RoomRegistry rooms, NickRegistry nicks) : ILoc
         if (nicks.TryGet(nick, out var session))
         {
             session.Deliver(new OutboundEvent(evt));
+        }
+    }
+
+    private static void Fanout(Room room, OutboundEvent outbound)
+    {
+        foreach (var member in room.Members)
+        {
+            member.Deliver(outbound);
+        }
+    }
+
+    // A room another node made becomes known here, so that /rooms and /join find it.
+    private void ApplyOpen(RoomOpenedEvent opened)
+    {
+        lock (rooms.Membership)
+        {
+            rooms.TryAdd(new Room(opened.Name, opened.Topic, opened.MaxMembers, opened.CreatedAt, 0));
+        }
+    }
+
+    private void ApplyUpdate(RoomUpdatedEvent updated)
+    {
+        lock (rooms.Membership)
+        {
+            if (!rooms.TryGet(updated.Name, out var room))
+            {
+                // Made on another node while this one was away from Redis.
+                rooms.TryAdd(new Room(updated.Name, updated.Topic, updated.MaxMembers, updated.CreatedAt, 0));
+                return;
+            }
+
+            lock (room.SendGate)
+            {
+                room.Topic = updated.Topic;
+                room.MaxMembers = updated.MaxMembers;
+                Fanout(room, new OutboundEvent(updated with { Members = room.Count }));
+            }
+        }
+    }
+
+    private void ApplyClose(RoomClosedEvent closed)
+    {
+        lock (rooms.Membership)
+        {
+            if (!rooms.TryRemove(closed.Room, out var room))
+            {
+                return;
+            }
+
+            lock (room.SendGate)
+            {
+                Fanout(room, new OutboundEvent(closed));
+                foreach (var member in room.Members)
+                {
+                    member.RemoveRoom(closed.Room);
+                }
+
+                room.Clear();
+            }
         }
     }
 }

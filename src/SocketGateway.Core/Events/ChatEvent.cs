@@ -84,6 +84,16 @@ public sealed record RoomUpdatedEvent(
 }
 
 /// <summary>
+/// Not sent to anyone: a room was made (on some node). Published in the room's order so that every node knows the
+/// room before any of its later events; a node that did not know it adds it.
+/// </summary>
+public sealed record RoomOpenedEvent(
+    string Name,
+    string? Topic,
+    int? MaxMembers,
+    [property: JsonConverter(typeof(UtcMillisecondsConverter))] DateTimeOffset CreatedAt) : ChatEvent("room_opened");
+
+/// <summary>
 /// Not sent to anyone: queued by /format so that the session's writer switches format exactly between the
 /// events queued before and after the command.
 /// </summary>

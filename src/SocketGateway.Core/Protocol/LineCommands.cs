@@ -40,7 +40,7 @@ public sealed class LineCommands(ChatService chat)
             if (line[0] != '/' || line.StartsWith("//", StringComparison.Ordinal))
             {
                 await session.Budget.WaitAsync(cancellationToken).ConfigureAwait(false);
-                chat.Send(session, null, line[0] == '/' ? line[1..] : line);
+                Sent(chat.SendAsync(session, null, line[0] == '/' ? line[1..] : line));
                 return true;
             }
 
@@ -88,7 +88,7 @@ public sealed class LineCommands(ChatService chat)
                 break;
             case "me":
                 await session.Budget.WaitAsync(cancellationToken).ConfigureAwait(false);
-                chat.Send(session, null, RequireArgument(argument, "/me TEXT"), MessageKinds.Action);
+                Sent(chat.SendAsync(session, null, RequireArgument(argument, "/me TEXT"), MessageKinds.Action));
                 break;
             case "topic":
                 var info = chat.GetRoom(OptionalArgument(argument) ?? CurrentRoom(session));
@@ -113,6 +113,20 @@ public sealed class LineCommands(ChatService chat)
         }
 
         return true;
+    }
+
+    // A line user reads its own message back from the room like everyone else: the line loop does not wait for a
+    // cluster's numbering round trip, so one connection's messages go to Redis back to back (in order: one gate).
+    private static void Sent(ValueTask<MessageEvent> sending)
+    {
+        if (!sending.IsCompleted)
+        {
+            _ = sending.AsTask();
+        }
+        else
+        {
+            sending.GetAwaiter().GetResult();
+        }
     }
 
     private async Task JoinAsync(ChatSession session, string room, CancellationToken cancellationToken)

@@ -8,6 +8,12 @@ public sealed class RoomRegistry
 {
     private readonly ConcurrentDictionary<string, Room> _rooms = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Held for joins, leaves, nick changes and room creation and closing: they are rare, and one lock keeps them
+    /// simple and ordered. Messages never take it, only their room's send gate (always taken after this one).
+    /// </summary>
+    public Lock Membership { get; } = new();
+
     public int Count => _rooms.Count;
 
     public IEnumerable<Room> All => _rooms.Values;

@@ -40,6 +40,31 @@ public sealed class MessageIdAllocator(IChatStore store, TimeProvider time, int 
         }
     }
 
+    /// <summary>The highest id this allocator handed out or holds reserved: a cluster's counter is raised above it.</summary>
+    public long Highest
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return Math.Max(_last, _through);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The next id above <paramref name="floor"/> too: a cluster node that lost Redis numbers its own messages from
+    /// here, above every id Redis gave out that it has seen (its block is then reserved above them).
+    /// </summary>
+    public long NextAbove(long floor)
+    {
+        lock (_gate)
+        {
+            _last = Math.Max(_last, floor);
+            return Next();
+        }
+    }
+
     public long Next()
     {
         lock (_gate)

@@ -1,10 +1,13 @@
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using SocketGateway.Core.Cluster;
 using SocketGateway.Core.Storage;
+using SocketGateway.Core.Bus;
 using SocketGateway.Redis;
+using SocketGateway.Redis.Bus;
 
 namespace SocketGateway.Hosting;
 
@@ -36,6 +39,8 @@ public static class ClusterRegistration
 
         services.AddSingleton(sp => new RedisConnection(configuration.GetConnectionString("Redis")!, sp.GetRequiredService<ILogger<RedisConnection>>()));
         services.AddSingleton<RedisNodeDirectory>();
+        services.AddSingleton<RedisMessageBus>();
+        services.Replace(ServiceDescriptor.Singleton<IMessageBus>(sp => sp.GetRequiredService<RedisMessageBus>()));
         services.AddSingleton<INodeDirectory>(sp => sp.GetRequiredService<RedisNodeDirectory>());
         services.AddHostedService<NodeHeartbeat>();
         health.AddCheck<RedisHealth>("redis").AddCheck<RedisReadiness>("redis-ready", tags: [Ready]);

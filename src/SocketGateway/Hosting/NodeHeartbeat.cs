@@ -1,16 +1,18 @@
 using SocketGateway.Core;
 using SocketGateway.Core.Cluster;
 using SocketGateway.Redis;
+using SocketGateway.Redis.Bus;
 
 namespace SocketGateway.Hosting;
 
 /// <summary>
-/// Cluster mode: connects to Redis at start and renews this node's lease (with its user count) three times per
+/// Cluster mode: connects to Redis at start, starts the bus, and renews this node's lease (with its user count) three times per
 /// node timeout; a graceful stop takes the lease back at once. While Redis is down the renewals fail quietly and
 /// the node goes on serving its own users; the first renewal after Redis is back lists it again.
 /// </summary>
 internal sealed partial class NodeHeartbeat(
     RedisConnection redis,
+    RedisMessageBus bus,
     RedisNodeDirectory directory,
     ThisNode node,
     ChatService chat,
@@ -21,6 +23,8 @@ internal sealed partial class NodeHeartbeat(
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
         await redis.StartAsync().ConfigureAwait(false);
+        // Before any listener starts (they are registered after this service): no user publishes before the bus runs.
+        bus.Start();
         await base.StartAsync(cancellationToken).ConfigureAwait(false);
     }
 

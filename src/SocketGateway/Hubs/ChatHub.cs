@@ -25,9 +25,9 @@ public sealed class ChatHub(ChatService chat, HubSessions sessions) : Hub<IChatC
 
     public void Leave(string room) => chat.Leave(sessions.Get(Context), room ?? throw Missing(nameof(room)));
 
-    public MessageEvent Send(string room, string text) => SendAs(room, text, MessageKinds.Message);
+    public Task<MessageEvent> Send(string room, string text) => SendAs(room, text, MessageKinds.Message);
 
-    public MessageEvent SendAction(string room, string text) => SendAs(room, text, MessageKinds.Action);
+    public Task<MessageEvent> SendAction(string room, string text) => SendAs(room, text, MessageKinds.Action);
 
     public PrivateEvent SendPrivate(string nick, string text)
     {
@@ -43,11 +43,11 @@ public sealed class ChatHub(ChatService chat, HubSessions sessions) : Hub<IChatC
     public Task<IReadOnlyList<MessageEvent>> History(string room, int limit) =>
         chat.GetHistoryAsync(room, limit, null, Context.ConnectionAborted);
 
-    private MessageEvent SendAs(string room, string text, string kind)
+    private Task<MessageEvent> SendAs(string room, string text, string kind)
     {
         var session = sessions.Get(Context);
         ChatService.TakeMessageBudget(session);
-        return chat.Send(session, room ?? throw Missing(nameof(room)), text, kind);
+        return chat.SendAsync(session, room ?? throw Missing(nameof(room)), text, kind).AsTask();
     }
 
     private static ChatException Missing(string name) => new(ErrorCodes.BadArgument, $"{name} is required");

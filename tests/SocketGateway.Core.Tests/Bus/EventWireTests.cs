@@ -22,6 +22,7 @@ public sealed class EventWireTests
         new TopicEvent("dev", null),
         new RoomClosedEvent("old", "moving to dev"),
         new RoomUpdatedEvent("dev", "t", 3, 50, At),
+        new RoomOpenedEvent("dev", "t", 50, At),
         new InfoEvent("server shutting down"),
         new ErrorEvent("nick_taken", "erin is taken"),
     ];

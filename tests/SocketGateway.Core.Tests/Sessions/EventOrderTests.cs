@@ -19,12 +19,12 @@ public sealed class EventOrderTests
         }
 
         using var start = new Barrier(2);
-        var talking = Task.Run(() =>
+        var talking = Task.Run(async () =>
         {
             start.SignalAndWait();
             for (var i = 0; i < 2_000; i++)
             {
-                chat.Send(talker, null, $"m{i}");
+                await chat.SendAsync(talker, null, $"m{i}");
             }
         });
         var renaming = Task.Run(() =>

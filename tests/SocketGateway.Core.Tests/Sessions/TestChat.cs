@@ -14,8 +14,9 @@ internal static class TestChat
         var rooms = new RoomRegistry();
         var nicks = new NickRegistry();
         var store = new InMemoryChatStore();
-        var chat = new ChatService(rooms, nicks, new InProcessMessageBus(new LocalDelivery(rooms, nicks)), store,
-            new MessageIdAllocator(store), limits, time ?? TimeProvider.System);
+        var ids = new MessageIdAllocator(store);
+        var chat = new ChatService(rooms, nicks, new InProcessMessageBus(new LocalDelivery(rooms, nicks), ids), store,
+            ids, limits, time ?? TimeProvider.System);
         chat.InitializeAsync(CancellationToken.None).GetAwaiter().GetResult();
         return chat;
     }

@@ -10,6 +10,9 @@ public sealed partial class GatewayProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly TaskCompletionSource<(int Http, int Tcp)> _ports = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    private readonly List<string> _output = [];
+    private bool _keeping; // under _output: the line belongs to a warning or error being kept
+
     private GatewayProcess(Process process) => _process = process;
 
     public int HttpPort { get; private set; }
@@ -73,8 +76,33 @@ public sealed partial class GatewayProcess : IAsyncDisposable
         _process.Dispose();
     }
 
+    /// <summary>The warnings and errors the process logged so far (its console lines from a "warn:" or "fail:" on), for failure messages.</summary>
+    public string Problems
+    {
+        get
+        {
+            lock (_output)
+            {
+                return string.Join("\n", _output);
+            }
+        }
+    }
+
     private void OnOutput(string? line)
     {
+        if (line is not null)
+        {
+            lock (_output)
+            {
+                // A simple-console entry is its level line ("warn: Category[id]") and the indented lines after it.
+                _keeping = line.StartsWith("warn:", StringComparison.Ordinal) || line.StartsWith("fail:", StringComparison.Ordinal) || (_keeping && line.StartsWith(' '));
+                if (_keeping && _output.Count < 500)
+                {
+                    _output.Add(line);
+                }
+            }
+        }
+
         if (line is not null && ListeningLine().Match(line) is { Success: true } match)
         {
             _ports.TrySetResult((int.Parse(match.Groups[1].Value), int.Parse(match.Groups[2].Value)));
