@@ -28,7 +28,14 @@ fi
 
 if command -v docker-compose >/dev/null 2>&1; then
   docker-compose -f docker-compose.yml config -q
-  echo "docker-compose.yml is valid"
+  docker-compose -f docker-compose.yml --profile cluster config -q
+  echo "docker-compose.yml is valid (single node and the cluster profile)"
+fi
+# The cluster profile's load balancer config, where haproxy is installed (its compose service names do not resolve
+# here, which haproxy -c reports as warnings only).
+if command -v haproxy >/dev/null 2>&1; then
+  haproxy -c -q -f deploy/haproxy.cfg
+  echo "deploy/haproxy.cfg is valid"
 fi
 
 results="$(mktemp -d)"

@@ -1,6 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using SocketGateway.Core;
 using SocketGateway.Core.Bus;
+using SocketGateway.Core.Cluster;
 using SocketGateway.Core.Events;
 using SocketGateway.Core.Protocol;
 using SocketGateway.Core.Rooms;
@@ -32,7 +33,8 @@ public class FanoutBenchmarks
         var store = new NullStore();
         var limits = new GatewayLimits { MessageRate = 0, OutboundQueueLength = 4096 };
         var ids = new MessageIdAllocator(store);
-        _chat = new ChatService(rooms, nicks, new InProcessMessageBus(new LocalDelivery(rooms, nicks), ids), store, ids, limits, TimeProvider.System);
+        var directory = new LocalUserDirectory(new ThisNode(TimeProvider.System));
+        _chat = new ChatService(rooms, nicks, new InProcessMessageBus(new LocalDelivery(rooms, nicks, directory), ids), store, ids, directory, limits, TimeProvider.System);
         _chat.InitializeAsync(CancellationToken.None).GetAwaiter().GetResult();
         _members = [.. Enumerable.Range(0, Members).Select(_ => _chat.Connect(Via.Tcp, remote: null))];
         _sender = _members[0];

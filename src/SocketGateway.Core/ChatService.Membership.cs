@@ -77,24 +77,45 @@ public sealed partial class ChatService
         }
     }
 
-    /// <summary>Changes the nick and tells every room the user is in, one event per room.</summary>
-    public string SetNick(ChatSession session, string? nick)
+    /// <summary>
+    /// Changes the nick and tells every room the user is in, one event per room. In a cluster the nick is first
+    /// claimed across the gateway (one of two nodes racing for it gets it), then taken here.
+    /// </summary>
+    public async Task<string> SetNickAsync(ChatSession session, string? nick)
     {
         var wanted = NickName.Require(nick);
+        var old = session.Nick;
+        if (old == wanted)
+        {
+            return old;
+        }
+
+        var newClaim = !string.Equals(old, wanted, StringComparison.OrdinalIgnoreCase);
+        if (newClaim && (nicks.IsTaken(wanted) || !await directory.TryClaimAsync(wanted, session).ConfigureAwait(false)))
+        {
+            throw NickTaken(wanted);
+        }
+
         lock (rooms.Membership)
         {
-            var old = session.Nick;
-            if (old == wanted)
+            old = session.Nick;
+            if (session.IsClosed || !nicks.TryRename(session, old, wanted))
             {
-                return old;
-            }
+                if (newClaim)
+                {
+                    directory.Release(wanted, session);
+                }
 
-            if (!nicks.TryRename(session, old, wanted))
-            {
-                throw new ChatException(ErrorCodes.NickTaken, $"the nick '{wanted}' is in use");
+                throw NickTaken(wanted);
             }
 
             session.Nick = wanted;
+            if (!string.Equals(old, wanted, StringComparison.OrdinalIgnoreCase))
+            {
+                directory.Release(old, session);
+            }
+
+            directory.Update(session);
             var joined = session.Rooms;
             // In each room's send order, like its messages: else members could see a rename and a message from
             // the same moment in different orders.
@@ -115,27 +136,39 @@ public sealed partial class ChatService
         }
     }
 
-    /// <summary>Removes a member from a room on an administrator's request.</summary>
-    public void Kick(string roomName, string nick)
+    private static ChatException NickTaken(string nick) => new(ErrorCodes.NickTaken, $"the nick '{nick}' is in use");
+
+    /// <summary>
+    /// Removes a member from a room on an administrator's request, whichever node the member is on: the kick is a
+    /// room event, and the member's own node removes it where the kick falls in the room's order (LocalDelivery).
+    /// </summary>
+    public async Task KickAsync(string roomName, string nick, CancellationToken cancellationToken = default)
     {
         var name = RoomName.Require(roomName);
+        var room = RequireRoom(name);
+        string target;
+        if (nicks.TryGet(nick, out var here))
+        {
+            target = here.IsIn(name) ? here.Nick : throw NotIn(here.Nick, name);
+        }
+        else
+        {
+            var elsewhere = (await directory.ListElsewhereAsync(cancellationToken).ConfigureAwait(false))
+                .FirstOrDefault(u => string.Equals(u.Nick, nick, StringComparison.OrdinalIgnoreCase))
+                ?? throw new ChatException(ErrorCodes.NoSuchUser, $"no user is called {NickName.Printable(nick)}");
+            target = elsewhere.Rooms.Contains(name, StringComparer.Ordinal) ? elsewhere.Nick : throw NotIn(elsewhere.Nick, name);
+        }
+
+        Task kicked;
         lock (rooms.Membership)
         {
-            var room = RequireRoom(name);
-            if (!nicks.TryGet(nick, out var target))
-            {
-                throw new ChatException(ErrorCodes.NoSuchUser, $"no user is called {nick}");
-            }
-
-            if (!target.IsIn(name))
-            {
-                throw new ChatException(ErrorCodes.NotInRoom, $"{target.Nick} is not in {name}");
-            }
-
-            RemoveMember(room, target, LeftReasons.Kicked, null, notifySelf: false);
-            target.Send(new LeftEvent(name, target.Nick, LeftReasons.Kicked, Self: true));
+            kicked = Publish(room, new LeftEvent(name, target, LeftReasons.Kicked));
         }
+
+        await kicked.ConfigureAwait(false);
     }
+
+    private static ChatException NotIn(string nick, string room) => new(ErrorCodes.NotInRoom, $"{nick} is not in {room}");
 
     /// <returns>
     /// The id of the last message published before the member was added (later ones reach it live), and the join's
@@ -152,6 +185,8 @@ public sealed partial class ChatService
 
         session.AddRoom(room.Name);
         session.CurrentRoom = room.Name;
+        // Written before the join is published: a node that shows the join can list the member.
+        directory.Update(session);
         var joined = new JoinedEvent(room.Name, session.Nick, session.Via);
         if (!_stopping && SendsPresence(room.Count))
         {
@@ -168,6 +203,7 @@ public sealed partial class ChatService
         var presence = !_stopping && SendsPresence(room.Count);
         room.Remove(session);
         session.RemoveRoom(room.Name);
+        directory.Update(session);
         if (notifySelf)
         {
             session.Send(left);

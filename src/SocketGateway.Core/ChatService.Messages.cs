@@ -50,7 +50,7 @@ public sealed partial class ChatService
     {
         var room = RequireRoom(RoomName.Require(roomName));
         var sender = NickName.Require(string.IsNullOrEmpty(from) ? DefaultApiSender : from);
-        if (nicks.IsTaken(sender))
+        if (nicks.IsTaken(sender) || await directory.IsTakenElsewhereAsync(sender).ConfigureAwait(false))
         {
             throw new ChatException(ErrorCodes.NickTaken, $"'{sender}' is a connected user's nick");
         }
@@ -59,17 +59,27 @@ public sealed partial class ChatService
         return new PostedMessage(message, position > 0 && await CommittedInTimeAsync(position, cancellationToken).ConfigureAwait(false));
     }
 
-    public PrivateEvent SendPrivate(ChatSession session, string? nick, string? text)
+    /// <summary>A private message to a user on any node (the bus takes it to the node the user is on).</summary>
+    public async Task<PrivateEvent> SendPrivateAsync(ChatSession session, string? nick, string? text)
     {
         var body = MessageText.Normalize(text);
-        if (string.IsNullOrEmpty(nick) || !nicks.TryGet(nick, out var target))
+        string to;
+        if (!string.IsNullOrEmpty(nick) && nicks.TryGet(nick, out var target))
+        {
+            to = target.Nick;
+        }
+        else if (!string.IsNullOrEmpty(nick) && NickName.IsValid(nick) && await directory.IsTakenElsewhereAsync(nick).ConfigureAwait(false))
+        {
+            to = nick;
+        }
+        else
         {
             throw new ChatException(ErrorCodes.NoSuchUser, $"no user is called {NickName.Printable(nick)}");
         }
 
-        var message = new PrivateEvent(session.Nick, target.Nick, body, Now());
-        bus.PublishToUser(target.Nick, message);
-        if (!ReferenceEquals(target, session))
+        var message = new PrivateEvent(session.Nick, to, body, Now());
+        bus.PublishToUser(to, message);
+        if (!string.Equals(to, session.Nick, StringComparison.OrdinalIgnoreCase))
         {
             session.Send(message with { Echo = true });
         }

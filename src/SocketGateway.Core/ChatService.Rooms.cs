@@ -9,21 +9,38 @@ public sealed partial class ChatService
 {
     public const string DefaultCloseReason = "closed by an administrator";
 
-    /// <summary>The lobby first (as in the contract's <c>* rooms: lobby (3) "General chat", dev (1)</c>), then by name.</summary>
-    public IReadOnlyList<RoomInfo> ListRooms() =>
-        [.. rooms.All.OrderBy(r => r.Name != RoomName.Lobby).ThenBy(r => r.Name, StringComparer.Ordinal).Select(r => r.ToInfo())];
-
-    public RoomInfo GetRoom(string? roomName) => RequireRoom(RoomName.Require(roomName)).ToInfo();
-
-    public IReadOnlyList<MemberInfo> ListMembers(string? roomName)
+    /// <summary>
+    /// The lobby first (as in the contract's <c>* rooms: lobby (3) "General chat", dev (1)</c>), then by name; member
+    /// counts are the gateway's (this node's members and the other nodes').
+    /// </summary>
+    public async Task<IReadOnlyList<RoomInfo>> ListRoomsAsync(CancellationToken cancellationToken = default)
     {
-        var members = RequireRoom(RoomName.Require(roomName)).Members;
-        var list = new List<MemberInfo>(members.Length);
-        foreach (var m in members)
+        var elsewhere = await directory.ListElsewhereAsync(cancellationToken).ConfigureAwait(false);
+        var counts = elsewhere.SelectMany(u => u.Rooms).CountBy(r => r, StringComparer.Ordinal).ToDictionary(StringComparer.Ordinal);
+        return [.. rooms.All.OrderBy(r => r.Name != RoomName.Lobby).ThenBy(r => r.Name, StringComparer.Ordinal)
+            .Select(r => r.ToInfo() is var info && counts.TryGetValue(r.Name, out var more) ? info with { Members = info.Members + more } : info)];
+    }
+
+    public async Task<RoomInfo> GetRoomAsync(string? roomName, CancellationToken cancellationToken = default)
+    {
+        var info = RequireRoom(RoomName.Require(roomName)).ToInfo();
+        var elsewhere = await directory.ListElsewhereAsync(cancellationToken).ConfigureAwait(false);
+        return info with { Members = info.Members + elsewhere.Count(u => u.Rooms.Contains(info.Name, StringComparer.Ordinal)) };
+    }
+
+    /// <summary>A room's members on every node: this node's in the order they joined, then the others' by connection time.</summary>
+    public async Task<IReadOnlyList<MemberInfo>> ListMembersAsync(string? roomName, CancellationToken cancellationToken = default)
+    {
+        var room = RequireRoom(RoomName.Require(roomName));
+        var list = new List<MemberInfo>();
+        foreach (var m in room.Members)
         {
             list.Add(new MemberInfo(m.Nick, m.Via, m.ConnectedAt));
         }
 
+        var elsewhere = await directory.ListElsewhereAsync(cancellationToken).ConfigureAwait(false);
+        list.AddRange(elsewhere.Where(u => u.Rooms.Contains(room.Name, StringComparer.Ordinal))
+            .OrderBy(u => u.ConnectedAt).Select(u => new MemberInfo(u.Nick, u.Via, u.ConnectedAt)));
         return list;
     }
 

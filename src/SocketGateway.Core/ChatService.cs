@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using SocketGateway.Core.Bus;
+using SocketGateway.Core.Cluster;
 using SocketGateway.Core.Events;
 using SocketGateway.Core.Limits;
 using SocketGateway.Core.Names;
@@ -19,6 +20,7 @@ public sealed partial class ChatService(
     IMessageBus bus,
     IChatStore store,
     MessageIdAllocator messageIds,
+    IUserDirectory directory,
     GatewayLimits limits,
     TimeProvider time)
 {
@@ -64,6 +66,7 @@ public sealed partial class ChatService(
         var budget = limits.MessageRate <= 0 ? MessageBudget.Unlimited : new MessageBudget(limits.MessageRate, limits.MessageBurst, time);
         var session = new ChatSession(id, via, remote, Now(), new QueueLimits(limits.OutboundQueueLength, limits.OutboundQueueBytes), budget, time);
         session.Nick = ClaimGuestNick(session);
+        var guest = directory.TryClaimAsync(session.Nick, session);
         session.Send(new WelcomeEvent(session.Nick, ServerName));
         lock (rooms.Membership)
         {
@@ -78,7 +81,40 @@ public sealed partial class ChatService(
             }
         }
 
+        if (!guest.IsCompletedSuccessfully)
+        {
+            _ = RenameGuestIfTakenAsync(session, guest.AsTask());
+        }
+        else if (!guest.Result)
+        {
+            _ = RenameGuestIfTakenAsync(session, Task.FromResult(false));
+        }
+
         return session;
+    }
+
+    /// <summary>
+    /// Gives a user a fresh guest nick: its nick turned out to be claimed by a user on another node (claimed there
+    /// while this node was cut off from Redis).
+    /// </summary>
+    public Task<string> GiveGuestNickAsync(ChatSession session) => SetNickAsync(session, ClaimGuestNick(session, reserve: false));
+
+    // A guest nick is random, so another node's user has it only by rare chance; the guest then gets another. Connect
+    // stays synchronous (every transport's start path calls it) and no guest waits for Redis.
+    private async Task RenameGuestIfTakenAsync(ChatSession session, Task<bool> claim)
+    {
+        var nick = session.Nick;
+        try
+        {
+            if (!await claim.ConfigureAwait(false) && session.Nick == nick && !session.IsClosed)
+            {
+                await SetNickAsync(session, ClaimGuestNick(session, reserve: false)).ConfigureAwait(false);
+            }
+        }
+        catch (ChatException)
+        {
+            // The new guest nick was taken too, or the session went: it keeps what it has.
+        }
     }
 
     /// <summary>
@@ -126,12 +162,21 @@ public sealed partial class ChatService(
             }
 
             nicks.Release(session.Nick, session);
+            directory.Release(session.Nick, session);
+            directory.Remove(session);
             session.Close();
         }
     }
 
-    public IReadOnlyList<UserInfo> ListUsers() =>
-        [.. nicks.Sessions.OrderBy(s => s.ConnectedAt).Select(s => new UserInfo(s.Nick, s.Via, s.Rooms, s.RemoteAddress, s.ConnectedAt))];
+    /// <summary>Every connected user of the gateway once: this node's, then the other nodes', by connection time.</summary>
+    public async Task<IReadOnlyList<UserInfo>> ListUsersAsync(CancellationToken cancellationToken = default)
+    {
+        var elsewhere = await directory.ListElsewhereAsync(cancellationToken).ConfigureAwait(false);
+        return [.. LocalUsers().Concat(elsewhere).OrderBy(u => u.ConnectedAt)];
+    }
+
+    private IEnumerable<UserInfo> LocalUsers() =>
+        nicks.Sessions.Select(s => new UserInfo(s.Nick, s.Via, s.Rooms, s.RemoteAddress, s.ConnectedAt, directory.NodeName));
 
     /// <summary>For transports that answer a request: take a message token or refuse with rate_limited.</summary>
     public static void TakeMessageBudget(ChatSession session)
@@ -143,7 +188,7 @@ public sealed partial class ChatService(
         }
     }
 
-    private string ClaimGuestNick(ChatSession session)
+    private string ClaimGuestNick(ChatSession session, bool reserve = true)
     {
         for (var length = 4; ; length += 2)
         {
@@ -154,7 +199,7 @@ public sealed partial class ChatService(
                     GuestPrefix.CopyTo(chars);
                     RandomNumberGenerator.GetHexString(chars[GuestPrefix.Length..], lowercase: true);
                 });
-                if (nicks.TryClaim(nick, session))
+                if (reserve ? nicks.TryClaim(nick, session) : !nicks.IsTaken(nick))
                 {
                     return nick;
                 }

@@ -15,6 +15,12 @@ public sealed partial class RedisConnection(string configuration, ILogger<RedisC
 
     public bool IsConnected => _multiplexer?.IsConnected ?? false;
 
+    /// <summary>
+    /// This process among all that ever joined the gateway: a node's own bus echo is told by it, and a nick claim
+    /// names it, so that a node restarted under the same name does not take its previous life's claims for its own.
+    /// </summary>
+    public string Origin { get; } = System.Security.Cryptography.RandomNumberGenerator.GetHexString(16, lowercase: true);
+
     public IDatabase Database => Multiplexer.GetDatabase();
 
     /// <summary>Connects at the node's start; returns (degraded) when Redis cannot be reached.</summary>

@@ -7,14 +7,11 @@ namespace SocketGateway.Redis;
 /// <summary>
 /// Node liveness on Redis: each node renews a key with a time to live (<c>sg:node:{name}</c>, the node's figures as
 /// JSON) and is listed in the set <c>sg:nodes</c>. A node is alive while its key is; Redis's own clock expires it, so
-/// the nodes' clocks need not agree. Whoever lists the nodes drops the names whose key has expired.
+/// the nodes' clocks need not agree. A listed name whose key has expired is dropped by <see cref="RedisNodeReaper"/>.
 /// </summary>
 public sealed class RedisNodeDirectory(RedisConnection redis, ClusterOptions options) : INodeDirectory
 {
     private static readonly RedisKey Nodes = "sg:nodes";
-
-    // Only a name whose lease is gone is dropped: a node that renewed meanwhile stays listed.
-    private const string ForgetIfExpired = "if redis.call('EXISTS', KEYS[1]) == 0 then return redis.call('SREM', KEYS[2], ARGV[1]) end return 0";
 
     private long _lastRenewedTicks;
 
@@ -55,13 +52,8 @@ public sealed class RedisNodeDirectory(RedisConnection redis, ClusterOptions opt
         var live = new List<NodeInfo>(names.Length);
         for (var i = 0; i < names.Length; i++)
         {
-            if (leases[i].IsNull)
-            {
-                _ = database.ScriptEvaluateAsync(ForgetIfExpired, [NodeKey(names[i].ToString()), Nodes], [names[i]], CommandFlags.FireAndForget);
-                continue;
-            }
-
-            if (Read(leases[i].ToString()) is { } node)
+            // A name without a lease stays in the set until RedisNodeReaper has removed what the node left behind.
+            if (!leases[i].IsNull && Read(leases[i].ToString()) is { } node)
             {
                 live.Add(node);
             }

@@ -1,3 +1,4 @@
+using SocketGateway.Core.Cluster;
 using SocketGateway.Core.Events;
 using SocketGateway.Core.Protocol;
 using SocketGateway.Core.Rooms;
@@ -10,7 +11,7 @@ namespace SocketGateway.Core.Bus;
 /// that every node keeps (the last message id a joiner's history ends at, the settings, whether the room is open) is
 /// changed here, at the event's place in the room's order.
 /// </summary>
-public sealed class LocalDelivery(RoomRegistry rooms, NickRegistry nicks) : ILocalDelivery
+public sealed class LocalDelivery(RoomRegistry rooms, NickRegistry nicks, IUserDirectory directory) : ILocalDelivery
 {
     public void DeliverToRoom(string room, ChatEvent evt)
     {
@@ -24,6 +25,9 @@ public sealed class LocalDelivery(RoomRegistry rooms, NickRegistry nicks) : ILoc
                 return;
             case RoomClosedEvent closed:
                 ApplyClose(closed);
+                return;
+            case LeftEvent { Reason: LeftReasons.Kicked } kicked:
+                ApplyKick(kicked);
                 return;
         }
 
@@ -90,6 +94,31 @@ public sealed class LocalDelivery(RoomRegistry rooms, NickRegistry nicks) : ILoc
         }
     }
 
+    // The member is removed on its own node (if it is this one) and told; the others in the room see it leave.
+    private void ApplyKick(LeftEvent kicked)
+    {
+        lock (rooms.Membership)
+        {
+            if (!rooms.TryGet(kicked.Room, out var room))
+            {
+                return;
+            }
+
+            lock (room.SendGate)
+            {
+                if (nicks.TryGet(kicked.Nick, out var target) && target.IsIn(kicked.Room))
+                {
+                    room.Remove(target);
+                    target.RemoveRoom(kicked.Room);
+                    directory.Update(target);
+                    target.Send(kicked with { Self = true });
+                }
+
+                Fanout(room, new OutboundEvent(kicked));
+            }
+        }
+    }
+
     private void ApplyClose(RoomClosedEvent closed)
     {
         lock (rooms.Membership)
@@ -105,6 +134,7 @@ public sealed class LocalDelivery(RoomRegistry rooms, NickRegistry nicks) : ILoc
                 foreach (var member in room.Members)
                 {
                     member.RemoveRoom(closed.Room);
+                    directory.Update(member);
                 }
 
                 room.Clear();

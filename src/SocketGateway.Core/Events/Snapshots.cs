@@ -16,10 +16,11 @@ public sealed record MemberInfo(
     string Via,
     [property: JsonConverter(typeof(UtcMillisecondsConverter))] DateTimeOffset ConnectedAt);
 
-/// <summary>The User object: one connected user.</summary>
+/// <summary>The User object: one connected user, and the node it is connected to.</summary>
 public sealed record UserInfo(
     string Nick,
     string Via,
     IReadOnlyList<string> Rooms,
     string? RemoteAddress,
-    [property: JsonConverter(typeof(UtcMillisecondsConverter))] DateTimeOffset ConnectedAt);
+    [property: JsonConverter(typeof(UtcMillisecondsConverter))] DateTimeOffset ConnectedAt,
+    string? Node = null);

@@ -66,7 +66,7 @@ public sealed class LineCommands(ChatService chat)
 
                 break;
             case "nick":
-                chat.SetNick(session, RequireArgument(argument, "/nick NAME"));
+                await chat.SetNickAsync(session, RequireArgument(argument, "/nick NAME")).ConfigureAwait(false);
                 break;
             case "join":
                 await JoinAsync(session, RequireArgument(argument, "/join ROOM"), cancellationToken).ConfigureAwait(false);
@@ -75,23 +75,23 @@ public sealed class LineCommands(ChatService chat)
                 chat.Leave(session, OptionalArgument(argument));
                 break;
             case "rooms" or "list":
-                session.Send(new RoomsEvent(chat.ListRooms()));
+                session.Send(new RoomsEvent(await chat.ListRoomsAsync(cancellationToken).ConfigureAwait(false)));
                 break;
             case "who" or "names":
                 var room = OptionalArgument(argument) ?? CurrentRoom(session);
-                session.Send(new MembersEvent(Names.RoomName.Require(room), chat.ListMembers(room)));
+                session.Send(new MembersEvent(Names.RoomName.Require(room), await chat.ListMembersAsync(room, cancellationToken).ConfigureAwait(false)));
                 break;
             case "msg":
                 var (nick, text) = SplitWord(RequireArgument(argument, "/msg NICK TEXT"));
                 await session.Budget.WaitAsync(cancellationToken).ConfigureAwait(false);
-                chat.SendPrivate(session, nick, text.Length == 0 ? throw Usage("/msg NICK TEXT") : text);
+                await chat.SendPrivateAsync(session, nick, text.Length == 0 ? throw Usage("/msg NICK TEXT") : text).ConfigureAwait(false);
                 break;
             case "me":
                 await session.Budget.WaitAsync(cancellationToken).ConfigureAwait(false);
                 Sent(chat.SendAsync(session, null, RequireArgument(argument, "/me TEXT"), MessageKinds.Action));
                 break;
             case "topic":
-                var info = chat.GetRoom(OptionalArgument(argument) ?? CurrentRoom(session));
+                var info = await chat.GetRoomAsync(OptionalArgument(argument) ?? CurrentRoom(session), cancellationToken).ConfigureAwait(false);
                 session.Send(new TopicEvent(info.Name, info.Topic));
                 break;
             case "history":

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
@@ -48,7 +47,7 @@ public sealed partial class RedisMessageBus : IMessageBus, IDisposable
     private readonly MessageIdAllocator _ownIds;
     private readonly TimeProvider _time;
     private readonly ILogger<RedisMessageBus> _logger;
-    private readonly string _origin = RandomNumberGenerator.GetHexString(16, lowercase: true);
+    private readonly string _origin;
     private readonly byte[] _originBytes;
     private readonly ConcurrentDictionary<string, RoomOrder> _orders = new(StringComparer.Ordinal);
     private readonly Action<string, ChatEvent> _deliverToRoom;
@@ -65,12 +64,16 @@ public sealed partial class RedisMessageBus : IMessageBus, IDisposable
         _ownIds = ownIds;
         _time = time;
         _logger = logger;
+        _origin = redis.Origin;
         _originBytes = Encoding.ASCII.GetBytes(_origin);
         _deliverToRoom = local.DeliverToRoom;
     }
 
     /// <summary>Whether room events go through Redis now (else this node serves its own members only).</summary>
     public bool IsOnline => _online;
+
+    /// <summary>Raised each time room events go through Redis again (the first time too), on the thread pool.</summary>
+    public event Action? Online;
 
     /// <summary>Subscribes (kept by the multiplexer across reconnects) and starts watching the connection.</summary>
     public void Start()
@@ -260,6 +263,7 @@ public sealed partial class RedisMessageBus : IMessageBus, IDisposable
             Interlocked.Increment(ref _epoch);
             _online = true;
             Log.Online(_logger, floor);
+            Online?.Invoke();
         }
         catch (Exception e) when (IsRedisFailure(e))
         {

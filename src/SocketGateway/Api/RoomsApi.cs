@@ -10,7 +10,7 @@ public static class RoomsApi
     {
         var rooms = api.MapGroup("/rooms").WithTags("Rooms");
 
-        rooms.MapGet("/", (ChatService chat) => TypedResults.Ok(chat.ListRooms()))
+        rooms.MapGet("/", async (ChatService chat, CancellationToken ct) => TypedResults.Ok(await chat.ListRoomsAsync(ct).ConfigureAwait(false)))
             .WithName("ListRooms").WithSummary("Lists the rooms with their topics and member counts");
 
         rooms.MapPost("/", async (CreateRoomRequest body, ChatService chat, CancellationToken ct) =>
@@ -22,7 +22,7 @@ public static class RoomsApi
             .AddEndpointFilter<AdminAccessFilter>()
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status409Conflict);
 
-        rooms.MapGet("/{room}", (string room, ChatService chat) => TypedResults.Ok(chat.GetRoom(room)))
+        rooms.MapGet("/{room}", async (string room, ChatService chat, CancellationToken ct) => TypedResults.Ok(await chat.GetRoomAsync(room, ct).ConfigureAwait(false)))
             .WithName("GetRoom").WithSummary("Gets one room")
             .ProducesProblem(StatusCodes.Status404NotFound);
 
@@ -41,13 +41,13 @@ public static class RoomsApi
             .AddEndpointFilter<AdminAccessFilter>()
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
 
-        rooms.MapGet("/{room}/members", (string room, ChatService chat) => TypedResults.Ok(chat.ListMembers(room)))
+        rooms.MapGet("/{room}/members", async (string room, ChatService chat, CancellationToken ct) => TypedResults.Ok(await chat.ListMembersAsync(room, ct).ConfigureAwait(false)))
             .WithName("ListMembers").WithSummary("Lists a room's members and how each is connected")
             .ProducesProblem(StatusCodes.Status404NotFound);
 
-        rooms.MapDelete("/{room}/members/{nick}", (string room, string nick, ChatService chat) =>
+        rooms.MapDelete("/{room}/members/{nick}", async (string room, string nick, ChatService chat, CancellationToken ct) =>
             {
-                chat.Kick(room, nick);
+                await chat.KickAsync(room, nick, ct).ConfigureAwait(false);
                 return TypedResults.NoContent();
             })
             .WithName("KickMember").WithSummary("Removes a member from a room")

@@ -6,7 +6,7 @@ public static class UsersApi
 {
     public static RouteGroupBuilder MapUsersApi(this RouteGroupBuilder api)
     {
-        api.MapGet("/users", (ChatService chat) => TypedResults.Ok(chat.ListUsers()))
+        api.MapGet("/users", async (ChatService chat, CancellationToken ct) => TypedResults.Ok(await chat.ListUsersAsync(ct).ConfigureAwait(false)))
             .WithTags("Users").WithName("ListUsers").WithSummary("Lists connected users: nick, transport, rooms, remote address");
         return api;
     }

@@ -1,6 +1,7 @@
 using SocketGateway.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using SocketGateway.Core.Bus;
+using SocketGateway.Core.Cluster;
 using SocketGateway.Core.Limits;
 using SocketGateway.Core.Protocol;
 using SocketGateway.Core.Rooms;
@@ -28,6 +29,7 @@ public static class ChatCoreRegistration
         services.AddSingleton<IMessageBus, InProcessMessageBus>();
         services.AddChatStore(configuration);
         services.AddSingleton(sp => new MessageIdAllocator(sp.GetRequiredService<IChatStore>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<IUserDirectory, LocalUserDirectory>();
         services.AddSingleton<ChatService>();
         services.AddSingleton<LineCommands>();
         services.AddHostedService<ChatInitializer>();

@@ -40,6 +40,9 @@ public static class ClusterRegistration
         services.AddSingleton(sp => new RedisConnection(configuration.GetConnectionString("Redis")!, sp.GetRequiredService<ILogger<RedisConnection>>()));
         services.AddSingleton<RedisNodeDirectory>();
         services.AddSingleton<RedisMessageBus>();
+        services.AddSingleton<RedisNodeReaper>();
+        services.AddSingleton<RedisUserDirectory>();
+        services.Replace(ServiceDescriptor.Singleton<IUserDirectory>(sp => sp.GetRequiredService<RedisUserDirectory>()));
         services.Replace(ServiceDescriptor.Singleton<IMessageBus>(sp => sp.GetRequiredService<RedisMessageBus>()));
         services.AddSingleton<INodeDirectory>(sp => sp.GetRequiredService<RedisNodeDirectory>());
         services.AddHostedService<NodeHeartbeat>();

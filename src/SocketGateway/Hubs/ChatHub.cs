@@ -19,7 +19,7 @@ public sealed class ChatHub(ChatService chat, HubSessions sessions) : Hub<IChatC
         return Task.CompletedTask;
     }
 
-    public string SetNick(string nick) => chat.SetNick(sessions.Get(Context), nick);
+    public Task<string> SetNick(string nick) => chat.SetNickAsync(sessions.Get(Context), nick);
 
     public Task<RoomInfo> Join(string room) => chat.JoinAsync(sessions.Get(Context), room, Context.ConnectionAborted);
 
@@ -29,16 +29,16 @@ public sealed class ChatHub(ChatService chat, HubSessions sessions) : Hub<IChatC
 
     public Task<MessageEvent> SendAction(string room, string text) => SendAs(room, text, MessageKinds.Action);
 
-    public PrivateEvent SendPrivate(string nick, string text)
+    public Task<PrivateEvent> SendPrivate(string nick, string text)
     {
         var session = sessions.Get(Context);
         ChatService.TakeMessageBudget(session);
-        return chat.SendPrivate(session, nick, text);
+        return chat.SendPrivateAsync(session, nick, text);
     }
 
-    public IReadOnlyList<RoomInfo> ListRooms() => chat.ListRooms();
+    public Task<IReadOnlyList<RoomInfo>> ListRooms() => chat.ListRoomsAsync(Context.ConnectionAborted);
 
-    public IReadOnlyList<MemberInfo> ListMembers(string room) => chat.ListMembers(room);
+    public Task<IReadOnlyList<MemberInfo>> ListMembers(string room) => chat.ListMembersAsync(room, Context.ConnectionAborted);
 
     public Task<IReadOnlyList<MessageEvent>> History(string room, int limit) =>
         chat.GetHistoryAsync(room, limit, null, Context.ConnectionAborted);

@@ -27,12 +27,12 @@ public sealed class EventOrderTests
                 await chat.SendAsync(talker, null, $"m{i}");
             }
         });
-        var renaming = Task.Run(() =>
+        var renaming = Task.Run(async () =>
         {
             start.SignalAndWait();
             for (var i = 0; i < 1_000; i++)
             {
-                chat.SetNick(renamer, $"r{i}");
+                await chat.SetNickAsync(renamer, $"r{i}");
             }
         });
         await Task.WhenAll(talking, renaming).WaitAsync(TimeSpan.FromSeconds(30));

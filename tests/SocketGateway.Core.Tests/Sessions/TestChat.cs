@@ -1,4 +1,5 @@
 using SocketGateway.Core.Bus;
+using SocketGateway.Core.Cluster;
 using SocketGateway.Core.Events;
 using SocketGateway.Core.Rooms;
 using SocketGateway.Core.Sessions;
@@ -15,8 +16,9 @@ internal static class TestChat
         var nicks = new NickRegistry();
         var store = new InMemoryChatStore();
         var ids = new MessageIdAllocator(store);
-        var chat = new ChatService(rooms, nicks, new InProcessMessageBus(new LocalDelivery(rooms, nicks), ids), store,
-            ids, limits, time ?? TimeProvider.System);
+        var directory = new LocalUserDirectory(new ThisNode(time ?? TimeProvider.System));
+        var chat = new ChatService(rooms, nicks, new InProcessMessageBus(new LocalDelivery(rooms, nicks, directory), ids), store,
+            ids, directory, limits, time ?? TimeProvider.System);
         chat.InitializeAsync(CancellationToken.None).GetAwaiter().GetResult();
         return chat;
     }

@@ -29,6 +29,12 @@ public sealed class LineClient : IAsyncDisposable
     /// <summary>Set when the server closed the connection (and every queued line has been read).</summary>
     public bool IsClosed => _lines.Reader.Completion.IsCompleted;
 
+    /// <summary>
+    /// Completes when the server has closed the connection and every line was read. Awaited, not polled: a reader can
+    /// be told "no more lines" a moment before this task is marked complete (the channel completes in two steps).
+    /// </summary>
+    public Task Closed => _lines.Reader.Completion;
+
     public TcpClient? Tcp { get; private set; }
 
     public static async Task<LineClient> ConnectTcpAsync(int port, System.Net.IPAddress? address = null)

@@ -52,7 +52,7 @@ public sealed class CrowdSlowConsumerTests(ITestOutputHelper output)
         await AssertClosedByServerAsync(sleeper);
         using var http = host.CreateHttpClient();
         Assert.Matches(@"socketgateway_slow_consumers_disconnected(_connection)?_total(\{[^}]*\})? [1-9]", await http.GetStringAsync("metrics"));
-        Assert.Equal(Crowd + 2, host.Chat.ListUsers().Count);
+        Assert.Equal(Crowd + 2, host.Chat.Nicks.Count);
     }
 
     /// <summary>Every tenth one over /ws, the rest TCP; member i is in room i % 10.</summary>

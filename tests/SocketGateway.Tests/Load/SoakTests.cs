@@ -273,7 +273,7 @@ public sealed partial class SoakTests(ITestOutputHelper output)
         using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20)))
         {
             // Sessions end on their own tasks after the sockets close; there is no event to await for "all of them".
-            while (host.Chat.ListUsers().Count > 0 || guard.Count > 0)
+            while (host.Chat.Nicks.Count > 0 || guard.Count > 0)
             {
                 await Task.Delay(20, timeout.Token);
             }

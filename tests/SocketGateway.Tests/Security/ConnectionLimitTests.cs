@@ -40,12 +40,12 @@ public sealed class ConnectionLimitTests(PerIpCapGateway gateway) : IClassFixtur
         }
 
         // Refused connections never became users.
-        Assert.Equal(2, host.Chat.ListUsers().Count);
+        Assert.Equal(2, host.Chat.Nicks.Count);
 
         await first.SendAsync("/quit");
         await first.ReadUntilAsync("* bye");
         Assert.Null(await first.ReadLineAsync());
-        await WaitUntilAsync(() => host.Chat.ListUsers().Count == 1);
+        await WaitUntilAsync(() => host.Chat.Nicks.Count == 1);
         await using var third = await host.ConnectTcpAsync();
         await third.ReadWelcomeAsync();
         await second.DisposeAsync();

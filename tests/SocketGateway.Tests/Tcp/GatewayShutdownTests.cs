@@ -38,7 +38,7 @@ public sealed class GatewayShutdownTests
             }
 
             Assert.Contains("* server shutting down", lines);
-            Assert.True(client.IsClosed);
+            await client.Closed.WaitAsync(Timeouts.Step);
         }
     }
 

@@ -47,7 +47,7 @@ public static class LineClientExtensions
         {
         }
 
-        Assert.True(client.IsClosed);
+        await client.Closed.WaitAsync(Max(deadline - DateTime.UtcNow));
     }
 
     /// <summary>Sets a room's topic through the REST API, as an administrator would.</summary>

@@ -1,0 +1,198 @@
+using System.Text.Json;
+using SocketGateway.Core.Cluster;
+using SocketGateway.Core.Events;
+using SocketGateway.Core.Sessions;
+using StackExchange.Redis;
+
+namespace SocketGateway.Redis;
+
+/// <summary>
+/// Nicks and users across nodes on Redis. A nick is claimed with <c>SET sg:nick:{lower} {node}/{session} NX</c> (one of
+/// two nodes racing gets it) and released by a script that deletes it only while it is still this session's. Each
+/// node keeps its users in a hash, <c>sg:users:{node}</c> (field: session, value: the User object), written as they
+/// connect, join, leave and are renamed; the lists read the hashes of the live nodes. Neither has a time to live: a
+/// dead node's claims and users are removed by the node that notices its lease is gone (docs/CLUSTER.md).
+/// </summary>
+public sealed class RedisUserDirectory(RedisConnection redis, RedisNodeDirectory nodes, ThisNode node) : IUserDirectory
+{
+    private const string ReleaseIfOwned = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
+
+    public string? NodeName => node.IsNamed ? node.Name : null;
+
+    public static RedisKey NickKey(string nick) => $"sg:nick:{nick.ToLowerInvariant()}";
+
+    public static RedisKey UsersKey(string nodeName) => $"sg:users:{nodeName}";
+
+    public async ValueTask<bool> TryClaimAsync(string nick, ChatSession session)
+    {
+        if (!redis.IsConnected)
+        {
+            // Degraded: this node's registry alone decides until Redis is back (the claims are then made again).
+            return true;
+        }
+
+        try
+        {
+            var owner = await OwnerAsync(session).ConfigureAwait(false);
+            return await redis.Database.StringSetAsync(NickKey(nick), owner, when: When.NotExists).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            return true;
+        }
+    }
+
+    public void Release(string nick, ChatSession session) => Fire(async database =>
+        await database.ScriptEvaluateAsync(ReleaseIfOwned, [NickKey(nick)], [await OwnerAsync(session).ConfigureAwait(false)]).ConfigureAwait(false));
+
+    public async ValueTask<bool> IsTakenElsewhereAsync(string nick)
+    {
+        if (!redis.IsConnected)
+        {
+            return false;
+        }
+
+        try
+        {
+            var owner = await redis.Database.StringGetAsync(NickKey(nick)).ConfigureAwait(false);
+            return owner.HasValue && !owner.ToString().StartsWith(await OwnPrefixAsync().ConfigureAwait(false), StringComparison.Ordinal);
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            return false;
+        }
+    }
+
+    public void Update(ChatSession session)
+    {
+        var user = Json(session);
+        Fire(async database =>
+        {
+            await node.WhenNamed.ConfigureAwait(false);
+            await database.HashSetAsync(UsersKey(node.Name), session.Id, user).ConfigureAwait(false);
+        });
+    }
+
+    public void Remove(ChatSession session) => Fire(async database =>
+    {
+        await node.WhenNamed.ConfigureAwait(false);
+        await database.HashDeleteAsync(UsersKey(node.Name), session.Id).ConfigureAwait(false);
+    });
+
+    /// <summary>
+    /// Writes this node's users and their nick claims again, after Redis was away (or came back empty): users who
+    /// left meanwhile are gone from the hash, new ones are in it. Issued at once, in one batch (call it under the
+    /// core's membership lock, so that no change of a session falls between its snapshot and its write); returns the
+    /// sessions whose nick a user elsewhere claimed meanwhile.
+    /// </summary>
+    public Task<IReadOnlyList<ChatSession>> RepublishAsync(IReadOnlyList<ChatSession> sessions)
+    {
+        var name = node.Name;
+        var batch = redis.Database.CreateBatch();
+        var written = new List<Task> { batch.KeyDeleteAsync(UsersKey(name)) };
+        var claims = new List<(ChatSession Session, string Owner, Task<bool> Claimed)>(sessions.Count);
+        foreach (var session in sessions)
+        {
+            written.Add(batch.HashSetAsync(UsersKey(name), session.Id, Json(session)));
+            var owner = $"{name}/{redis.Origin}:{session.Id}";
+            claims.Add((session, owner, batch.StringSetAsync(NickKey(session.Nick), owner, when: When.NotExists)));
+        }
+
+        batch.Execute();
+        return ConflictsAsync(written, claims);
+    }
+
+    private async Task<IReadOnlyList<ChatSession>> ConflictsAsync(List<Task> written, List<(ChatSession Session, string Owner, Task<bool> Claimed)> claims)
+    {
+        await Task.WhenAll(written).ConfigureAwait(false);
+        var conflicts = new List<ChatSession>();
+        foreach (var (session, owner, claimed) in claims)
+        {
+            if (!await claimed.ConfigureAwait(false) && await redis.Database.StringGetAsync(NickKey(session.Nick)).ConfigureAwait(false) != owner)
+            {
+                conflicts.Add(session);
+            }
+        }
+
+        return conflicts;
+    }
+
+    public async Task<IReadOnlyList<UserInfo>> ListElsewhereAsync(CancellationToken cancellationToken)
+    {
+        if (!redis.IsConnected || !node.IsNamed)
+        {
+            return [];
+        }
+
+        try
+        {
+            var live = await nodes.ListLiveNodesAsync(cancellationToken).ConfigureAwait(false);
+            var others = live.Where(n => n.Name != node.Name).ToList();
+            var hashes = await Task.WhenAll(others.Select(n => redis.Database.HashValuesAsync(UsersKey(n.Name)))).ConfigureAwait(false);
+            var users = new List<UserInfo>();
+            for (var i = 0; i < others.Count; i++)
+            {
+                foreach (var value in hashes[i])
+                {
+                    if (Read(value.ToString()) is { } user)
+                    {
+                        users.Add(user with { Node = others[i].Name });
+                    }
+                }
+            }
+
+            return users;
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            // Degraded: the lists show this node's users only.
+            return [];
+        }
+    }
+
+    private async Task<string> OwnPrefixAsync()
+    {
+        await node.WhenNamed.ConfigureAwait(false);
+        return node.Name + "/";
+    }
+
+    private async Task<string> OwnerAsync(ChatSession session) => await OwnPrefixAsync().ConfigureAwait(false) + redis.Origin + ":" + session.Id;
+
+    // Presence writes never hold up the user: issued in order on the one connection, not awaited by anyone. One that
+    // fails while Redis is away is made good when the node rejoins (it writes its users again).
+    private void Fire(Func<IDatabase, Task> write)
+    {
+        if (!redis.IsConnected)
+        {
+            return;
+        }
+
+        _ = Observed(write(redis.Database));
+
+        static async Task Observed(Task task)
+        {
+            try
+            {
+                await task.ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is RedisException or TimeoutException)
+            {
+            }
+        }
+    }
+
+    private static string Json(ChatSession session) =>
+        JsonSerializer.Serialize(new UserInfo(session.Nick, session.Via, session.Rooms, session.RemoteAddress, session.ConnectedAt));
+
+    private static UserInfo? Read(string json)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<UserInfo>(json);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+}
