@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using SocketGateway.Core.Bus;
+using SocketGateway.Core.Cluster;
 using SocketGateway.Core.Events;
 using SocketGateway.Core.Storage;
 using StackExchange.Redis;
@@ -53,12 +54,14 @@ public sealed partial class RedisMessageBus : IMessageBus, IDisposable
     private readonly Action<string, ChatEvent> _deliverToRoom;
     private ITimer? _watch;
     private volatile bool _online;
+    private readonly BusMetrics _metrics;
     private int _epoch;
     private int _rejoining;
     private long _highestId;
 
-    public RedisMessageBus(RedisConnection redis, ILocalDelivery local, MessageIdAllocator ownIds, TimeProvider time, ILogger<RedisMessageBus> logger)
+    public RedisMessageBus(RedisConnection redis, ILocalDelivery local, MessageIdAllocator ownIds, ThisNode node, TimeProvider time, ILogger<RedisMessageBus> logger)
     {
+        _metrics = new BusMetrics(node);
         _redis = redis;
         _local = local;
         _ownIds = ownIds;
@@ -113,6 +116,7 @@ public sealed partial class RedisMessageBus : IMessageBus, IDisposable
         if (_online && EventWire.Carries(evt))
         {
             _ = _redis.Database.PublishAsync(UserChannel, BusFrame.Write(_origin, nick, EventWire.Encode(evt)), CommandFlags.FireAndForget);
+            _metrics.PublishedOne("user", TimeSpan.Zero);
         }
     }
 
@@ -154,10 +158,12 @@ public sealed partial class RedisMessageBus : IMessageBus, IDisposable
     // published; ForceYielding above keeps the rest off the caller's thread, which holds the core's locks.
     private async Task<(long Place, long Id)> NumberAsync(string room, ChatEvent evt, bool isMessage)
     {
+        var started = _time.GetTimestamp();
         var result = await _redis.Database.ScriptEvaluateAsync(
             PublishScript,
             [PlaceKey(room), MessageIdKey],
             [isMessage ? "1" : "0", RoomChannel.ToString(), _origin, room, EventWire.Encode(evt)]).ConfigureAwait(false);
+        _metrics.PublishedOne("room", _time.GetElapsedTime(started));
         var numbers = (RedisResult[])result!;
         return ((long)numbers[0], (long)numbers[1]);
     }
@@ -184,6 +190,7 @@ public sealed partial class RedisMessageBus : IMessageBus, IDisposable
             return;
         }
 
+        _metrics.ReceivedOne("room");
         if (evt is MessageEvent message)
         {
             evt = message with { Id = read.Id };
@@ -204,6 +211,7 @@ public sealed partial class RedisMessageBus : IMessageBus, IDisposable
 
         if (!read.Origin.SequenceEqual(_originBytes) && Decode(read) is { } evt)
         {
+            _metrics.ReceivedOne("user");
             _local.DeliverToUser(Encoding.UTF8.GetString(read.Target), evt);
         }
     }

@@ -1,7 +1,10 @@
 using System.Diagnostics.Metrics;
 using OpenTelemetry.Metrics;
 using SocketGateway.Core;
+using SocketGateway.Core.Cluster;
 using SocketGateway.Core.Storage;
+using SocketGateway.Redis;
+using SocketGateway.Redis.Bus;
 
 namespace SocketGateway.Hosting;
 
@@ -41,6 +44,19 @@ public static class MetricsRegistration
                 .Select(g => new Measurement<int>(g.Count(), new KeyValuePair<string, object?>("via", g.Key))),
                 unit: "{connection}", description: "Connected users by transport");
             meter.CreateObservableGauge("socketgateway.rooms", () => chat.Rooms.Count, unit: "{room}", description: "Rooms");
+            // The node's name as a label, in both modes: scrapes of several nodes tell which node said what.
+            var node = services.GetRequiredService<ThisNode>();
+            meter.CreateObservableGauge("socketgateway.node", () => node.IsNamed
+                    ? [new Measurement<int>(1, new KeyValuePair<string, object?>("node", node.Name))]
+                    : Array.Empty<Measurement<int>>(),
+                description: "1, labelled with this node's name");
+            if (services.GetService<RedisConnection>() is { } redis && services.GetService<RedisMessageBus>() is { } bus)
+            {
+                meter.CreateObservableGauge("socketgateway.redis.connected", () => redis.IsConnected ? 1 : 0,
+                    description: "1 while this node's connection to Redis is up");
+                meter.CreateObservableGauge("socketgateway.bus.online", () => bus.IsOnline ? 1 : 0,
+                    description: "1 while room events go through Redis (0: this node serves its own members only)");
+            }
             meter.CreateObservableGauge("socketgateway.room_members", () => chat.Rooms.All.Sum(r => r.Count), unit: "{member}", description: "Room memberships");
             if (services.GetService<IStoreHealth>() is { } store)
             {

@@ -64,6 +64,18 @@ public sealed class CrossNodeChatTests
         // Made again on node A, it is listed on node B.
         await carol.SendAsync("/rooms");
         await carol.ReadUntilAsync(l => l.StartsWith("* rooms: ", StringComparison.Ordinal) && l.Contains("dev", StringComparison.Ordinal));
+        // Node B's /metrics: its name, its Redis state, and what its bus published and received, all by node.
+        var metrics = await http.GetStringAsync("metrics");
+        Assert.Matches(@"socketgateway_node\{[^}]*node=""node-b""[^}]*\} 1", metrics);
+        Assert.Matches(@"socketgateway_redis_connected(\{[^}]*\})? 1", metrics);
+        Assert.Matches(@"socketgateway_bus_online(\{[^}]*\})? 1", metrics);
+        foreach (var counter in new[] { "published", "received" })
+        {
+            var line = System.Text.RegularExpressions.Regex.Match(metrics, $@"socketgateway_bus_{counter}_total\{{[^}}]*node=""node-b""[^}}]*target=""room""[^}}]*\}} (\d+)");
+            Assert.True(line.Success && long.Parse(line.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) > 0, $"no room events {counter} by node B in:\n{metrics}");
+        }
+
+        Assert.Matches(@"socketgateway_bus_publish_duration_seconds_count\{[^}]*node=""node-b""[^}]*\} [1-9]", metrics);
     }
 
     [Fact]
