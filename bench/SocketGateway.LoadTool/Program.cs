@@ -9,6 +9,8 @@ const string Usage = """
       fanout      (--server-dll PATH [--storage memory|sqlite] | --connect HTTPPORT:TCPPORT[:TLSPORT] [--pid PID])
                   [--sub tcp|tcp-json|tls|ws|signalr] [--pub tcp|tcp-json|tls|ws|signalr] [--subs 100] [--pubs 1]
                   [--rate 0 (msgs/s in total; 0 = max)] [--window 1000] [--warmup 2] [--duration 5] [--repeat 1] [--json FILE]
+      cluster     --server-dll PATH [--redis-server /usr/bin/redis-server] [--repeat 3] [--quick] [--only a-tcp,b-tcp] [--server-env K=V] [--markdown FILE] [--json FILE]
+                  (a) and (b) on one node and on two nodes on one redis-server, subscribers split, publishers on node A
       connections (--server-dll PATH | --connect ...) [--transport tcp|tls|signalr|ws|tcp-json] [--count 10000] [--parallel 200] [--repeat 1] [--hold SECONDS]
 
     --server-env K=V,K=V adds environment variables to a gateway the tool starts (e.g. DOTNET_gcServer=0).
@@ -24,12 +26,17 @@ if (args.Length == 0 || args[0] is "-h" or "--help")
 
 var command = args[0];
 var options = Options.Parse(args.AsSpan(1));
-using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(options.Double("timeout", command == "suite" ? 1800 : 300)));
+using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(options.Double("timeout", command is "suite" or "cluster" ? 1800 : 300)));
 Console.CancelKeyPress += (_, e) =>
 {
     e.Cancel = true;
     timeout.Cancel();
 };
+
+if (command == "cluster")
+{
+    return await ClusterSuite.MainAsync(options, timeout.Token);
+}
 
 var entries = command switch
 {

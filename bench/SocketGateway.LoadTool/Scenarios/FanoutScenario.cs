@@ -30,6 +30,19 @@ public sealed record FanoutOptions
         + (Rate > 0 ? $"{Rate:0} msg/s" : $"max rate (window {Window})") + $", {LoadClient.TextBytes} B";
 }
 
+/// <summary>A gateway process whose CPU the run measures, and its label in the report ("server", "node-a", "redis").</summary>
+public sealed record MeasuredProcess(string Label, int Pid, bool IsGateway = true);
+
+/// <summary>
+/// Where a fan-out runs: subscribers spread round-robin over the nodes, publishers on one node. One gateway is the
+/// usual case; a cluster run gives two nodes and the redis-server (for its CPU and <c>INFO commandstats</c>).
+/// </summary>
+public sealed record FanoutTargets(IReadOnlyList<ServerEndpoint> SubscriberNodes, ServerEndpoint Publisher, IReadOnlyList<MeasuredProcess> Processes, RedisProcess? Redis = null)
+{
+    public static FanoutTargets Single(ServerEndpoint server) =>
+        new([server], server, server.Pid is int pid ? [new MeasuredProcess("server", pid)] : []);
+}
+
 /// <summary>
 /// S subscribers and P publishers in one fresh room. Publishers send for warm-up + duration, at a fixed rate or as
 /// fast as the window allows; deliveries and latency count over the measured part only; then the tool waits
@@ -37,15 +50,24 @@ public sealed record FanoutOptions
 /// </summary>
 public static class FanoutScenario
 {
-    public static async Task<RunResult> RunAsync(string name, FanoutOptions options, ServerEndpoint server, string storage, CancellationToken cancellationToken)
+    public static Task<RunResult> RunAsync(string name, FanoutOptions options, ServerEndpoint server, string storage, CancellationToken cancellationToken) =>
+        RunAsync(name, options, FanoutTargets.Single(server), storage, cancellationToken);
+
+    public static async Task<RunResult> RunAsync(string name, FanoutOptions options, FanoutTargets targets, string storage, CancellationToken cancellationToken)
     {
         var window = new MeasureWindow();
         var room = "bench-" + Guid.NewGuid().ToString("N")[..8];
-        var subs = await ClientFactory.ConnectManyAsync(options.SubscriberTransport, options.Subscribers, server, window, room, 64, cancellationToken);
-        var pubs = await ClientFactory.ConnectManyAsync(options.PublisherTransport, options.Publishers, server, window, room, 16, cancellationToken);
+        var subs = await ConnectSubscribersAsync(options, targets.SubscriberNodes, window, room, cancellationToken);
+        var pubs = await ClientFactory.ConnectManyAsync(options.PublisherTransport, options.Publishers, targets.Publisher, window, room, 16, cancellationToken);
         try
         {
             await Task.Delay(300, cancellationToken);
+            if (targets.Redis is { } redisToReset)
+            {
+                // Only the publishing counts: the joins before and the nodes' heartbeats are a small, separate cost.
+                await redisToReset.ResetStatsAsync(cancellationToken);
+            }
+
             // Publishers are members too and read their own echoes: a hub publisher that fell behind on them would be cut
             // off as a slow consumer (hub input is not throttled like line input), so the window covers them as well.
             var state = new PublishState(subs, [.. subs, .. pubs], options.Window);
@@ -58,7 +80,7 @@ public static class FanoutScenario
             await Task.Delay(options.Warmup, cancellationToken);
             var fromReceived = state.TotalReceived();
             var fromSent = state.Sent;
-            var fromServer = server.Pid is int pid ? ProcSample.Read(pid) : null;
+            var fromProcesses = targets.Processes.Select(p => ProcSample.Read(p.Pid)).ToArray();
             var fromTool = Process.GetCurrentProcess().TotalProcessorTime;
             var fromMachine = MachineCpu.Busy();
             var from = Stopwatch.GetTimestamp();
@@ -69,7 +91,7 @@ public static class FanoutScenario
             window.To = to;
             var toReceived = state.TotalReceived();
             var toSent = state.Sent;
-            var toServer = server.Pid is int pid2 ? ProcSample.Read(pid2) : null;
+            var toProcesses = targets.Processes.Select(p => ProcSample.Read(p.Pid)).ToArray();
             var toTool = Process.GetCurrentProcess().TotalProcessorTime;
             var toMachine = MachineCpu.Busy();
             await stop.CancelAsync();
@@ -83,6 +105,24 @@ public static class FanoutScenario
                 await Task.Delay(20, cancellationToken);
             }
 
+            var commands = targets.Redis is { } redis ? await redis.CommandCallsAsync(cancellationToken) : null;
+            var processCpu = new Dictionary<string, double>(StringComparer.Ordinal);
+            double measuredCpuSeconds = 0;
+            var allSampled = true;
+            for (var i = 0; i < targets.Processes.Count; i++)
+            {
+                if (fromProcesses[i] is { } f && toProcesses[i] is { } t)
+                {
+                    processCpu[targets.Processes[i].Label] = ProcSample.Cores(f, t);
+                    measuredCpuSeconds += (t.Cpu - f.Cpu).TotalSeconds;
+                }
+                else
+                {
+                    allSampled = false;
+                }
+            }
+
+            var gatewayCpu = targets.Processes.Where(p => p.IsGateway && processCpu.ContainsKey(p.Label)).Select(p => processCpu[p.Label]).ToArray();
             var latency = new LatencyHistogram();
             foreach (var s in subs)
             {
@@ -107,12 +147,17 @@ public static class FanoutScenario
                 Sent = sent,
                 Lost = subs.Sum(s => Math.Max(0, sent - s.Received)),
                 Disconnected = subs.Count(s => s.Closed) + pubs.Count(p => p.Closed),
-                ServerRssMb = toServer is { } ts ? ts.RssBytes / 1048576.0 : null,
-                ServerCpuCores = fromServer is { } f && toServer is { } t ? ProcSample.Cores(f, t) : null,
-                ToolCpuCores = (toTool - fromTool).TotalSeconds / seconds,
-                OtherCpuCores = fromMachine is { } fm && toMachine is { } tm && fromServer is { } fs && toServer is { } tsv
-                    ? Math.Max(0, ((tm - fm) - (toTool - fromTool) - (tsv.Cpu - fs.Cpu)).TotalSeconds / seconds)
+                ServerRssMb = toProcesses.Length > 0 && toProcesses.All(p => p is not null)
+                    ? targets.Processes.Zip(toProcesses).Where(p => p.First.IsGateway).Sum(p => p.Second!.Value.RssBytes) / 1048576.0
                     : null,
+                ServerCpuCores = gatewayCpu.Length > 0 ? gatewayCpu.Sum() : null,
+                ProcessCpuCores = targets.Processes.Count > 1 ? processCpu : null,
+                ToolCpuCores = (toTool - fromTool).TotalSeconds / seconds,
+                OtherCpuCores = fromMachine is { } fm && toMachine is { } tm && allSampled && targets.Processes.Count > 0
+                    ? Math.Max(0, ((tm - fm) - (toTool - fromTool)).TotalSeconds - measuredCpuSeconds) / seconds
+                    : null,
+                RedisCommandsPerMessage = commands is null || sent == 0 ? null : commands.Values.Sum() / (double)sent,
+                RedisCallsByCommand = commands,
                 Error = subs.Concat(pubs).Select(c => c.Error).FirstOrDefault(e => e is not null),
             };
         }
@@ -120,6 +165,27 @@ public static class FanoutScenario
         {
             await Task.WhenAll(subs.Concat(pubs).Where(c => c is not null).Select(c => c.DisposeAsync().AsTask()));
         }
+    }
+
+    /// <summary>The subscribers, dealt round-robin over the nodes (half on each of two).</summary>
+    private static async Task<LoadClient[]> ConnectSubscribersAsync(FanoutOptions options, IReadOnlyList<ServerEndpoint> nodes, MeasureWindow window, string room, CancellationToken cancellationToken)
+    {
+        var groups = new List<LoadClient[]>();
+        try
+        {
+            for (var n = 0; n < nodes.Count; n++)
+            {
+                var count = (options.Subscribers / nodes.Count) + (n < options.Subscribers % nodes.Count ? 1 : 0);
+                groups.Add(await ClientFactory.ConnectManyAsync(options.SubscriberTransport, count, nodes[n], window, room, 64, cancellationToken));
+            }
+        }
+        catch
+        {
+            await Task.WhenAll(groups.SelectMany(g => g).Select(c => c.DisposeAsync().AsTask()));
+            throw;
+        }
+
+        return [.. groups.SelectMany(g => g)];
     }
 
     private static async Task PublishAsync(LoadClient publisher, string room, double rate, PublishState state, long started, CancellationToken cancellationToken, CancellationToken abortSend)

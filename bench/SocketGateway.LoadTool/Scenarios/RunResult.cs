@@ -39,6 +39,15 @@ public sealed record RunResult
 
     public double? ServerCpuCores { get; init; }
 
+    /// <summary>CPU per measured process when there are several (cluster runs: node-a, node-b, redis).</summary>
+    public IReadOnlyDictionary<string, double>? ProcessCpuCores { get; init; }
+
+    /// <summary>Redis commands run per published message, all commands together (cluster runs).</summary>
+    public double? RedisCommandsPerMessage { get; init; }
+
+    /// <summary>Calls per Redis command while publishing, from <c>INFO commandstats</c> (cluster runs).</summary>
+    public IReadOnlyDictionary<string, long>? RedisCallsByCommand { get; init; }
+
     public double? ToolCpuCores { get; init; }
 
     /// <summary>CPU the rest of the machine used meanwhile (other processes: a sign of a shared, noisy machine).</summary>
