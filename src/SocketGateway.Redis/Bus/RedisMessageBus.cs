@@ -27,13 +27,20 @@ public sealed partial class RedisMessageBus : IMessageBus, IDisposable
     private static readonly RedisChannel UserChannel = RedisChannel.Literal("sg:users");
     private static readonly RedisKey MessageIdKey = "sg:message-id";
 
+    // A batch of N events, M of them messages: N places and M ids in one step, published as one frame.
     private const string PublishScript = """
-        local place = redis.call('INCR', KEYS[1])
+        local count = tonumber(ARGV[1])
+        local messages = tonumber(ARGV[2])
+        local place = redis.call('INCRBY', KEYS[1], count) - count + 1
         local id = 0
-        if ARGV[1] == '1' then id = redis.call('INCR', KEYS[2]) end
-        redis.call('PUBLISH', ARGV[2], ARGV[3] .. ' ' .. place .. ' ' .. id .. ' ' .. ARGV[4] .. ' ' .. ARGV[5])
+        if messages > 0 then id = redis.call('INCRBY', KEYS[2], messages) - messages + 1 end
+        redis.call('PUBLISH', ARGV[3], ARGV[4] .. ' ' .. place .. ' ' .. id .. ' ' .. ARGV[5] .. ' ' .. ARGV[6])
         return {place, id}
         """;
+
+    /// <summary>At most this many events, and about this many bytes of them, in one script call.</summary>
+    private const int MaxBatchEvents = 256;
+    private const int MaxBatchBytes = 64 * 1024;
 
     // A counter is only ever raised: ids this node gave out while Redis was away stay below the next ones.
     private const string RaiseScript = """
@@ -51,6 +58,7 @@ public sealed partial class RedisMessageBus : IMessageBus, IDisposable
     private readonly string _origin;
     private readonly byte[] _originBytes;
     private readonly ConcurrentDictionary<string, RoomOrder> _orders = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, RoomOutbox> _outboxes = new(StringComparer.Ordinal);
     private readonly Action<string, ChatEvent> _deliverToRoom;
     private ITimer? _watch;
     private volatile bool _online;
@@ -91,23 +99,29 @@ public sealed partial class RedisMessageBus : IMessageBus, IDisposable
 
     public ValueTask<MessageEvent> PublishMessage(string room, MessageEvent draft)
     {
-        if (!_online)
+        var outbox = Outbox(room);
+        if (!_online && outbox.IsIdle)
         {
             return ValueTask.FromResult(DeliverOwn(room, draft));
         }
 
-        return new ValueTask<MessageEvent>(PublishOverRedisAsync(room, draft));
+        var done = new TaskCompletionSource<MessageEvent>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Queue(outbox, new PendingEvent(draft, EventWire.Encode(draft), done, null));
+        return new ValueTask<MessageEvent>(done.Task);
     }
 
     public Task PublishToRoom(string room, ChatEvent evt)
     {
-        if (!_online || !EventWire.Carries(evt))
+        var outbox = Outbox(room);
+        if (!EventWire.Carries(evt) || (!_online && outbox.IsIdle))
         {
             _local.DeliverToRoom(room, evt);
             return Task.CompletedTask;
         }
 
-        return PublishOverRedisAsync(room, evt);
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Queue(outbox, new PendingEvent(evt, EventWire.Encode(evt), null, done));
+        return done.Task;
     }
 
     public void PublishToUser(string nick, ChatEvent evt)
@@ -116,56 +130,129 @@ public sealed partial class RedisMessageBus : IMessageBus, IDisposable
         if (_online && EventWire.Carries(evt))
         {
             _ = _redis.Database.PublishAsync(UserChannel, BusFrame.Write(_origin, nick, EventWire.Encode(evt)), CommandFlags.FireAndForget);
-            _metrics.PublishedOne("user", TimeSpan.Zero);
+            _metrics.Published("user", 1, TimeSpan.Zero);
         }
     }
 
     public void Dispose() => _watch?.Dispose();
 
-    private async Task<MessageEvent> PublishOverRedisAsync(string room, MessageEvent draft)
+    // Called under the room's send gate (the core holds it), so the outbox has the room's events in publication order.
+    private void Queue(RoomOutbox outbox, PendingEvent pending)
     {
-        try
+        if (outbox.Add(pending))
         {
-            var (place, id) = await NumberAsync(room, draft, isMessage: true).ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
-            var message = draft with { Id = id };
-            RaiseHighest(id);
-            Order(room).Offer(place, message, Volatile.Read(ref _epoch), _time.GetTimestamp(), _deliverToRoom);
-            return message;
-        }
-        catch (Exception e) when (IsRedisFailure(e))
-        {
-            // Perhaps published before the connection broke, perhaps not: this node's members get it either way.
-            GoOffline();
-            return DeliverOwn(room, draft);
+            _ = SendAsync(outbox);
         }
     }
 
-    private async Task PublishOverRedisAsync(string room, ChatEvent evt)
+    // One call per room at a time; what gathered meanwhile goes in the next. The first call is issued on the caller's
+    // thread; ForceYielding keeps the rest off it, since it holds the core's locks.
+    private async Task SendAsync(RoomOutbox outbox)
     {
-        try
+        while (outbox.Take(MaxBatchEvents, MaxBatchBytes) is { } batch)
         {
-            var (place, _) = await NumberAsync(room, evt, isMessage: false).ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
-            Order(room).Offer(place, evt, Volatile.Read(ref _epoch), _time.GetTimestamp(), _deliverToRoom);
-        }
-        catch (Exception e) when (IsRedisFailure(e))
-        {
-            GoOffline();
-            _local.DeliverToRoom(room, evt);
+            if (!_online)
+            {
+                DeliverHere(outbox.Room, batch);
+                continue;
+            }
+
+            try
+            {
+                var (place, id) = await NumberAsync(outbox.Room, batch).ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
+                HandOn(outbox.Room, batch, place, id);
+            }
+            catch (Exception e)
+            {
+                if (IsRedisFailure(e))
+                {
+                    // Perhaps published before the connection broke, perhaps not: this node's members get it either way.
+                    GoOffline();
+                }
+                else
+                {
+                    Log.SendFailed(_logger, e);
+                }
+
+                DeliverHere(outbox.Room, batch);
+            }
         }
     }
 
-    // Issued under the room's send gate (the core holds it), so one room's events reach Redis in the order they were
-    // published; ForceYielding above keeps the rest off the caller's thread, which holds the core's locks.
-    private async Task<(long Place, long Id)> NumberAsync(string room, ChatEvent evt, bool isMessage)
+    private async Task<(long Place, long Id)> NumberAsync(string room, List<PendingEvent> batch)
     {
         var started = _time.GetTimestamp();
+        var messages = 0;
+        var length = batch.Count - 1;
+        foreach (var pending in batch)
+        {
+            messages += pending.IsMessage ? 1 : 0;
+            length += pending.Json.Length;
+        }
+
+        // The events' JSON, one per line (the encoder escapes every newline inside a string).
+        var payload = new byte[length];
+        var at = 0;
+        foreach (var pending in batch)
+        {
+            if (at > 0)
+            {
+                payload[at++] = (byte)'\n';
+            }
+
+            pending.Json.CopyTo(payload, at);
+            at += pending.Json.Length;
+        }
+
         var result = await _redis.Database.ScriptEvaluateAsync(
             PublishScript,
             [PlaceKey(room), MessageIdKey],
-            [isMessage ? "1" : "0", RoomChannel.ToString(), _origin, room, EventWire.Encode(evt)]).ConfigureAwait(false);
-        _metrics.PublishedOne("room", _time.GetElapsedTime(started));
+            [batch.Count, messages, RoomChannel.ToString(), _origin, room, payload]).ConfigureAwait(false);
+        _metrics.Published("room", batch.Count, _time.GetElapsedTime(started));
         var numbers = (RedisResult[])result!;
         return ((long)numbers[0], (long)numbers[1]);
+    }
+
+    // The batch's events take places from place on, its messages ids from id on, in the batch's order.
+    private void HandOn(string room, List<PendingEvent> batch, long place, long id)
+    {
+        var order = Order(room);
+        var epoch = Volatile.Read(ref _epoch);
+        var now = _time.GetTimestamp();
+        var published = new ChatEvent[batch.Count];
+        for (var i = 0; i < batch.Count; i++)
+        {
+            var evt = batch[i].Event;
+            if (evt is MessageEvent draft)
+            {
+                evt = draft with { Id = id };
+                RaiseHighest(id++);
+            }
+
+            published[i] = evt;
+            order.Offer(place + i, evt, epoch, now, _deliverToRoom);
+        }
+
+        for (var i = 0; i < batch.Count; i++)
+        {
+            batch[i].Complete(published[i]);
+        }
+    }
+
+    private void DeliverHere(string room, List<PendingEvent> batch)
+    {
+        foreach (var pending in batch)
+        {
+            if (pending.Event is MessageEvent draft)
+            {
+                pending.Complete(DeliverOwn(room, draft));
+            }
+            else
+            {
+                _local.DeliverToRoom(room, pending.Event);
+                pending.Complete(pending.Event);
+            }
+        }
     }
 
     // Without Redis: numbered here and handed to this node's members at once, as on a single node.
@@ -185,19 +272,32 @@ public sealed partial class RedisMessageBus : IMessageBus, IDisposable
             return;
         }
 
-        if (read.Origin.SequenceEqual(_originBytes) || Decode(read) is not { } evt)
+        if (read.Origin.SequenceEqual(_originBytes))
         {
             return;
         }
 
-        _metrics.ReceivedOne("room");
-        if (evt is MessageEvent message)
+        var order = Order(Encoding.UTF8.GetString(read.Target));
+        var epoch = Volatile.Read(ref _epoch);
+        var now = _time.GetTimestamp();
+        var place = read.Place;
+        var id = read.Id;
+        var events = 0;
+        foreach (var line in read.Json.Split((byte)'\n'))
         {
-            evt = message with { Id = read.Id };
-            RaiseHighest(read.Id);
+            // One that does not decode still fills its place, so the room's order goes on past it at once.
+            var evt = Decode(read.Json[line]);
+            if (evt is MessageEvent message)
+            {
+                evt = message with { Id = id };
+                RaiseHighest(id++);
+            }
+
+            order.Offer(place++, evt, epoch, now, _deliverToRoom);
+            events += evt is null ? 0 : 1;
         }
 
-        Order(Encoding.UTF8.GetString(read.Target)).Offer(read.Place, evt, Volatile.Read(ref _epoch), _time.GetTimestamp(), _deliverToRoom);
+        _metrics.Received("room", events);
     }
 
     private void OnUserFrame(ChannelMessage received)
@@ -209,18 +309,18 @@ public sealed partial class RedisMessageBus : IMessageBus, IDisposable
             return;
         }
 
-        if (!read.Origin.SequenceEqual(_originBytes) && Decode(read) is { } evt)
+        if (!read.Origin.SequenceEqual(_originBytes) && Decode(read.Json) is { } evt)
         {
-            _metrics.ReceivedOne("user");
+            _metrics.Received("user", 1);
             _local.DeliverToUser(Encoding.UTF8.GetString(read.Target), evt);
         }
     }
 
-    private ChatEvent? Decode(BusFrame read)
+    private ChatEvent? Decode(ReadOnlySpan<byte> json)
     {
         try
         {
-            return EventWire.Decode(read.Json);
+            return EventWire.Decode(json);
         }
         catch (JsonException e)
         {
@@ -230,6 +330,8 @@ public sealed partial class RedisMessageBus : IMessageBus, IDisposable
     }
 
     private RoomOrder Order(string room) => _orders.GetOrAdd(room, static name => new RoomOrder(name));
+
+    private RoomOutbox Outbox(string room) => _outboxes.GetOrAdd(room, static name => new RoomOutbox(name));
 
     // Every WatchInterval: notice Redis going and coming (events alone miss a node that started without it), and let
     // no room wait longer than GapLimit for an event that is not coming.
@@ -309,6 +411,9 @@ public sealed partial class RedisMessageBus : IMessageBus, IDisposable
 
         [LoggerMessage(Level = LogLevel.Information, Message = "Room events go through Redis again (message ids continue above {Floor})")]
         public static partial void Online(ILogger logger, long floor);
+
+        [LoggerMessage(Level = LogLevel.Error, Message = "Room events could not be published through Redis and went to this node's members only")]
+        public static partial void SendFailed(ILogger logger, Exception exception);
 
         [LoggerMessage(Level = LogLevel.Warning, Message = "An unreadable bus frame of {Length} bytes was ignored")]
         public static partial void Unreadable(ILogger logger, int length);

@@ -12,15 +12,18 @@ namespace SocketGateway.Redis.Bus;
 internal sealed class RoomOrder(string room)
 {
     private readonly Lock _gate = new();
-    private readonly SortedDictionary<long, ChatEvent> _ahead = [];
+    private readonly SortedDictionary<long, ChatEvent?> _ahead = [];
     private long _delivered; // the last place handed on; 0 while not known (a new room here, or after a reconnect)
     private int _epoch;
     private long _heldSince; // when the oldest waiting event started waiting (a timestamp), 0 when none waits
 
     public string Room { get; } = room;
 
-    /// <summary>Hands <paramref name="evt"/> on (under this room's lock), or keeps it until its predecessor has been.</summary>
-    public void Offer(long place, ChatEvent evt, int epoch, long now, Action<string, ChatEvent> deliver)
+    /// <summary>
+    /// Hands <paramref name="evt"/> on (under this room's lock), or keeps it until its predecessor has been. A null
+    /// event fills its place without a delivery (one that came but could not be read), so the room does not wait for it.
+    /// </summary>
+    public void Offer(long place, ChatEvent? evt, int epoch, long now, Action<string, ChatEvent> deliver)
     {
         lock (_gate)
         {
@@ -39,7 +42,11 @@ internal sealed class RoomOrder(string room)
 
             if (_delivered == 0 || place == _delivered + 1)
             {
-                deliver(Room, evt);
+                if (evt is not null)
+                {
+                    deliver(Room, evt);
+                }
+
                 _delivered = place;
                 HandOnFollowers(deliver, now);
                 return;
@@ -74,7 +81,11 @@ internal sealed class RoomOrder(string room)
 
         while (_ahead.Remove(_delivered + 1, out var next))
         {
-            deliver(Room, next);
+            if (next is not null)
+            {
+                deliver(Room, next);
+            }
+
             _delivered++;
         }
 
@@ -85,7 +96,11 @@ internal sealed class RoomOrder(string room)
     {
         foreach (var (place, evt) in _ahead)
         {
-            deliver(Room, evt);
+            if (evt is not null)
+            {
+                deliver(Room, evt);
+            }
+
             _delivered = place;
         }
 

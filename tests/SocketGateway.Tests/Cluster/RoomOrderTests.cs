@@ -52,6 +52,42 @@ public sealed class RoomOrderTests
     }
 
     [Fact]
+    public void An_unreadable_event_fills_its_place_so_the_room_does_not_wait_for_it()
+    {
+        var order = new RoomOrder("dev");
+        var delivered = new List<string>();
+        void Offer(long place, ChatEvent? evt) => order.Offer(place, evt, epoch: 0, now: 1, (_, e) => delivered.Add(((InfoEvent)e).Text));
+
+        Offer(1, new InfoEvent("e1"));
+        Offer(3, new InfoEvent("e3"));
+        Offer(2, null);
+        Offer(4, new InfoEvent("e4"));
+        Assert.Equal(["e1", "e3", "e4"], delivered);
+    }
+
+    [Fact]
+    public void An_outbox_sends_one_call_at_a_time_and_gathers_what_comes_meanwhile_within_its_limits()
+    {
+        var outbox = new RoomOutbox("dev");
+        PendingEvent Event(int bytes) => new(new InfoEvent("x"), new byte[bytes], null, null);
+
+        Assert.True(outbox.IsIdle);
+        Assert.True(outbox.Add(Event(10))); // nothing on its way: the caller starts sending
+        Assert.False(outbox.IsIdle);
+        Assert.Single(outbox.Take(maxEvents: 8, maxBytes: 100)!);
+        Assert.False(outbox.Add(Event(10))); // a call is on its way: these wait for the next
+        Assert.False(outbox.Add(Event(10)));
+        Assert.False(outbox.Add(Event(90)));
+        Assert.False(outbox.Add(Event(500))); // larger than the byte limit alone: still taken, by itself
+        Assert.Equal(2, outbox.Take(maxEvents: 8, maxBytes: 100)!.Count); // 10 + 10 bytes; 90 more would pass 100
+        Assert.Single(outbox.Take(maxEvents: 8, maxBytes: 100)!);
+        Assert.Single(outbox.Take(maxEvents: 8, maxBytes: 100)!);
+        Assert.Null(outbox.Take(maxEvents: 8, maxBytes: 100));
+        Assert.True(outbox.IsIdle);
+        Assert.True(outbox.Add(Event(10)));
+    }
+
+    [Fact]
     public void A_frame_is_read_back_with_its_json_whole_and_a_malformed_one_is_refused()
     {
         var json = """{"type":"info","text":"a b  c"}""";
