@@ -1,4 +1,5 @@
 using SocketGateway.Core.Events;
+using SocketGateway.Core.Identity;
 using SocketGateway.Core.Names;
 using SocketGateway.Core.Rooms;
 using SocketGateway.Core.Sessions;
@@ -81,6 +82,20 @@ public sealed partial class ChatService
     /// Changes the nick and tells every room the user is in, one event per room. In a cluster the nick is first
     /// claimed across the gateway (one of two nodes racing for it gets it), then taken here.
     /// </summary>
+    /// <summary>
+    /// Signs <paramref name="session"/> in as <paramref name="account"/>: it takes the account's nick (its <c>name</c>,
+    /// else its id when that is a valid nick) and says so. A nick someone else holds refuses the sign-in
+    /// (<c>nick_taken</c>) and the session stays as it was.
+    /// </summary>
+    public async Task SignInAsync(ChatSession session, Account account)
+    {
+        var nick = NickName.IsValid(account.Name) ? account.Name! : NickName.IsValid(account.Id) ? account.Id : session.Nick;
+        await SetNickAsync(session, nick).ConfigureAwait(false);
+        session.Account = account;
+        directory.Update(session);
+        session.Send(new AuthEvent(session.Nick, account.Id));
+    }
+
     public async Task<string> SetNickAsync(ChatSession session, string? nick)
     {
         var wanted = NickName.Require(nick);

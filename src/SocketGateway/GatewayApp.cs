@@ -24,6 +24,7 @@ public static class GatewayApp
         services.Configure<HostOptions>(options => options.ShutdownTimeout = TimeSpan.FromSeconds(4));
         services.Configure<GatewayOptions>(builder.Configuration.GetSection(GatewayOptions.Section));
         services.AddChatCore(builder.Configuration);
+        services.AddAccountTokens(builder.Configuration);
         services.AddTrustedProxies(builder.Configuration);
         services.AddSingleton<LineConnection>();
         services.AddSingleton<Connections.ChatConnections>();

@@ -69,6 +69,9 @@ public sealed record PongEvent() : ChatEvent("pong");
 
 public sealed record WelcomeEvent(string Nick, string Server) : ChatEvent("welcome");
 
+/// <summary>The session signed in with a token: its nick now and its account.</summary>
+public sealed record AuthEvent(string Nick, string Account) : ChatEvent("auth");
+
 public sealed record RoomClosedEvent(string Room, string Reason) : ChatEvent("room_closed");
 
 /// <summary>A room's settings changed; carries the Room object's fields.</summary>

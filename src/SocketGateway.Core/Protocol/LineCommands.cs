@@ -1,5 +1,6 @@
 using System.Globalization;
 using SocketGateway.Core.Events;
+using SocketGateway.Core.Identity;
 using SocketGateway.Core.Sessions;
 
 namespace SocketGateway.Core.Protocol;
@@ -8,11 +9,12 @@ namespace SocketGateway.Core.Protocol;
 /// The line protocol's commands, for every transport that speaks it (TCP, TLS, the raw WebSocket). Replies go
 /// through the session's own queue, so they keep their order with the events around them.
 /// </summary>
-public sealed class LineCommands(ChatService chat)
+public sealed class LineCommands(ChatService chat, IAccountTokens tokens)
 {
     private static readonly string[] HelpLines =
     [
         "commands (case-insensitive; a line not starting with / is a message to your current room, //text sends /text):",
+        "/auth TOKEN           sign in with your website's token",
         "/nick NAME            change your nick",
         "/join ROOM            join a room (creating it) and make it current",
         "/leave [ROOM]         leave a room (default: current); alias /part",
@@ -64,6 +66,12 @@ public sealed class LineCommands(ChatService chat)
                     session.Send(new InfoEvent(help));
                 }
 
+                break;
+            case "auth":
+                // Budgeted like a message: a loop of guessed tokens is slowed down, then cut off.
+                await session.Budget.WaitAsync(cancellationToken).ConfigureAwait(false);
+                var account = await tokens.VerifyAsync(RequireArgument(argument, "/auth TOKEN"), cancellationToken).ConfigureAwait(false);
+                await chat.SignInAsync(session, account).ConfigureAwait(false);
                 break;
             case "nick":
                 await chat.SetNickAsync(session, RequireArgument(argument, "/nick NAME")).ConfigureAwait(false);

@@ -98,6 +98,9 @@ public static class TextEventWriter
             case WelcomeEvent w:
                 sb.AppendFormat(null, Welcome, w.Nick).Append('\n');
                 break;
+            case AuthEvent a:
+                sb.Append("* signed in as ").Append(a.Nick).Append(" (account ").Append(TextSanitizer.Sanitize(a.Account)).Append(")\n");
+                break;
             case RoomClosedEvent c:
                 sb.Append("* room ").Append(c.Room).Append(" was closed: ").Append(TextSanitizer.Sanitize(c.Reason)).Append('\n');
                 break;

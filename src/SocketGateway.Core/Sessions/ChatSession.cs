@@ -50,6 +50,9 @@ public sealed partial class ChatSession
 
     public string Nick { get; internal set; } = "";
 
+    /// <summary>The account this session signed in as; null for a guest.</summary>
+    public Identity.Account? Account { get; internal set; }
+
     public MessageBudget Budget { get; }
 
     /// <summary>The room a plain line goes to: the one joined or switched to last.</summary>
