@@ -1,11 +1,12 @@
 using Microsoft.AspNetCore.SignalR;
 using SocketGateway.Core;
 using SocketGateway.Core.Events;
+using SocketGateway.Core.Identity;
 
 namespace SocketGateway.Hubs;
 
 /// <summary>The browser's way in: every method is a thin call into the room core.</summary>
-public sealed class ChatHub(ChatService chat, HubSessions sessions) : Hub<IChatClient>
+public sealed class ChatHub(ChatService chat, HubSessions sessions, IAccountTokens tokens) : Hub<IChatClient>
 {
     public override Task OnConnectedAsync()
     {
@@ -17,6 +18,17 @@ public sealed class ChatHub(ChatService chat, HubSessions sessions) : Hub<IChatC
     {
         sessions.Close(Context);
         return Task.CompletedTask;
+    }
+
+    /// <summary>Signs in with the website's token after connecting; the answer is the nick and account now in use.</summary>
+    public async Task<AuthEvent> Authenticate(string token)
+    {
+        var session = sessions.Get(Context);
+        // Budgeted like a message: a loop of guessed tokens is cut off like a flood.
+        ChatService.TakeMessageBudget(session);
+        var account = await tokens.VerifyAsync(token ?? throw Missing(nameof(token)), Context.ConnectionAborted).ConfigureAwait(false);
+        await chat.SignInAsync(session, account).ConfigureAwait(false);
+        return new AuthEvent(session.Nick, account.Id);
     }
 
     public Task<string> SetNick(string nick) => chat.SetNickAsync(sessions.Get(Context), nick);

@@ -93,6 +93,22 @@ public sealed class TokenSignInTests
     }
 
     [Fact]
+    public async Task A_browser_signs_in_through_the_hubs_Authenticate_and_a_bad_token_is_an_unauthorized_error()
+    {
+        await using var host = await GatewayHost.StartAsync(Hs256Settings());
+        var tcp = await host.ConnectTcpAsync();
+        await tcp.ReadWelcomeAsync();
+        var web = await host.ConnectHubAsync();
+
+        var refused = await Assert.ThrowsAsync<Microsoft.AspNetCore.SignalR.HubException>(() => web.InvokeAsync<JsonElement>("Authenticate", TestTokens.Hs256("erin", expires: DateTime.UtcNow.AddMinutes(-5))));
+        Assert.Contains("unauthorized", refused.Message, StringComparison.Ordinal);
+
+        var signedIn = await web.InvokeAsync<JsonElement>("Authenticate", TestTokens.Hs256("u-9", name: "erin"));
+        Assert.Equal(("erin", "u-9"), (signedIn.GetProperty("nick").GetString(), signedIn.GetProperty("account").GetString()));
+        await tcp.ReadUntilAsync(l => l.EndsWith(" is now known as erin", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Without_a_key_sign_in_is_off_and_says_so()
     {
         await using var host = await GatewayHost.StartAsync();
