@@ -27,11 +27,26 @@ public sealed class RedisServer : IAsyncDisposable
         return server;
     }
 
+    // Below the kernel's ephemeral range (32768 and up here): while the server is stopped for an outage test, no
+    // outgoing connection of another test can be given its port, so it can always start again on it.
     public static int FreePort()
     {
-        using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        probe.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)probe.LocalEndPoint!).Port;
+        for (var attempt = 0; attempt < 200; attempt++)
+        {
+            var port = Random.Shared.Next(20_000, 32_000);
+            using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            try
+            {
+                probe.Bind(new IPEndPoint(IPAddress.Loopback, port));
+                return port;
+            }
+            catch (SocketException)
+            {
+                // Taken: another test's server. Try another.
+            }
+        }
+
+        throw new InvalidOperationException("no free loopback port between 20000 and 32000");
     }
 
     /// <summary>Starts the server (again) on its port and returns once it accepts connections.</summary>
@@ -54,8 +69,14 @@ public sealed class RedisServer : IAsyncDisposable
 
         var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var process = Process.Start(start) ?? throw new InvalidOperationException("could not start redis-server");
+        var output = new System.Collections.Concurrent.ConcurrentQueue<string>();
         process.OutputDataReceived += (_, e) =>
         {
+            if (e.Data is { } line)
+            {
+                output.Enqueue(line);
+            }
+
             if (e.Data?.Contains("Ready to accept connections", StringComparison.Ordinal) == true)
             {
                 ready.TrySetResult();
@@ -68,7 +89,7 @@ public sealed class RedisServer : IAsyncDisposable
         await Task.WhenAny(ready.Task, process.WaitForExitAsync()).WaitAsync(Timeouts.Start);
         if (process.HasExited)
         {
-            throw new InvalidOperationException($"redis-server exited at start with code {process.ExitCode}");
+            throw new InvalidOperationException($"redis-server exited at start with code {process.ExitCode} on port {Port}:\n{string.Join('\n', output.TakeLast(5))}");
         }
     }
 
