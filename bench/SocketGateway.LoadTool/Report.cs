@@ -118,13 +118,16 @@ public static class Report
 
     private static string? TryRead(string path) => File.Exists(path) ? File.ReadAllText(path) : null;
 
-    private static string N(double? value, string format) => value is { } v ? v.ToString(format, CultureInfo.InvariantCulture) : "";
+    internal static string N(double? value, string format) => value is { } v ? v.ToString(format, CultureInfo.InvariantCulture) : "";
 
-    private static string Met(bool? met) => met switch { true => "yes", false => "**no**", null => "" };
+    internal static string Met(bool? met) => met switch { true => "yes", false => "**no**", null => "" };
 
-    private static double? Med(IReadOnlyList<RunResult> runs, Func<RunResult, double?> pick)
+    private static double? Med(IReadOnlyList<RunResult> runs, Func<RunResult, double?> pick) => MedianOf(runs.Select(pick));
+
+    /// <summary>The median of the values that are there; null when none is.</summary>
+    internal static double? MedianOf(IEnumerable<double?> values)
     {
-        var values = runs.Select(pick).Where(v => v.HasValue).Select(v => v!.Value).Order().ToArray();
-        return values.Length == 0 ? null : values.Length % 2 == 1 ? values[values.Length / 2] : (values[(values.Length / 2) - 1] + values[values.Length / 2]) / 2;
+        var sorted = values.Where(v => v.HasValue).Select(v => v!.Value).Order().ToArray();
+        return sorted.Length == 0 ? null : sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
     }
 }

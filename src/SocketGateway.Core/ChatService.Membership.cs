@@ -92,7 +92,6 @@ public sealed partial class ChatService
         var nick = NickName.IsValid(account.Name) ? account.Name! : NickName.IsValid(account.Id) ? account.Id : session.Nick;
         await SetNickAsync(session, nick).ConfigureAwait(false);
         session.Account = account;
-        directory.Update(session);
         session.Send(new AuthEvent(session.Nick, account.Id));
     }
 

@@ -56,7 +56,7 @@ public static class ClusterSuite
 
             firstTwoNodeRuns.Add(two[0]);
             var oneMedian = Report.Median(one);
-            var twoMedian = Report.Median(two) with { RedisCommandsPerMessage = Median(two.Select(r => r.RedisCommandsPerMessage)), ProcessCpuCores = MedianByKey(two.Select(r => r.ProcessCpuCores)) };
+            var twoMedian = Report.Median(two) with { RedisCommandsPerMessage = Report.MedianOf(two.Select(r => r.RedisCommandsPerMessage)), ProcessCpuCores = MedianByKey(two.Select(r => r.ProcessCpuCores)) };
             rows.Add((oneMedian, null, null));
             rows.Add(workload.Name.StartsWith('a')
                 ? (twoMedian, "≥ half of one node, 0 lost", twoMedian.Lost == 0 && twoMedian.DeliveriesPerSecond >= oneMedian.DeliveriesPerSecond / 2)
@@ -173,9 +173,9 @@ public static class ClusterSuite
         sb.AppendLine("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|---|");
         foreach (var (r, target, met) in rows)
         {
-            string Cpu(string label) => r.ProcessCpuCores?.GetValueOrDefault(label) is { } c ? N(c, "0.00") : "";
+            string Cpu(string label) => r.ProcessCpuCores?.GetValueOrDefault(label) is { } c ? Report.N(c, "0.00") : "";
             sb.Append(CultureInfo.InvariantCulture,
-                $"| {r.Name} | {r.Description} | {N(r.DeliveriesPerSecond, "#,0")} | {N(r.MessagesPerSecond, "#,0")} | {N(r.P50Ms, "0.0")} | {N(r.P99Ms, "0.0")} | {N(r.MaxMs, "0")} | {r.Lost}{(r.Disconnected > 0 ? $" ({r.Disconnected} disc.)" : "")} | {N(r.ServerCpuCores, "0.00")} | {Cpu("node-a")} | {Cpu("node-b")} | {Cpu("redis")} | {N(r.ToolCpuCores, "0.00")} | {N(r.OtherCpuCores, "0.00")} | {N(r.RedisCommandsPerMessage, "0.00")} | {target} | {(met switch { true => "yes", false => "**no**", null => "" })} |");
+                $"| {r.Name} | {r.Description} | {Report.N(r.DeliveriesPerSecond, "#,0")} | {Report.N(r.MessagesPerSecond, "#,0")} | {Report.N(r.P50Ms, "0.0")} | {Report.N(r.P99Ms, "0.0")} | {Report.N(r.MaxMs, "0")} | {r.Lost}{(r.Disconnected > 0 ? $" ({r.Disconnected} disc.)" : "")} | {Report.N(r.ServerCpuCores, "0.00")} | {Cpu("node-a")} | {Cpu("node-b")} | {Cpu("redis")} | {Report.N(r.ToolCpuCores, "0.00")} | {Report.N(r.OtherCpuCores, "0.00")} | {Report.N(r.RedisCommandsPerMessage, "0.00")} | {target} | {Report.Met(met)} |");
             sb.AppendLine();
         }
 
@@ -193,17 +193,9 @@ public static class ClusterSuite
         return sb.ToString();
     }
 
-    private static double? Median(IEnumerable<double?> values)
-    {
-        var sorted = values.Where(v => v.HasValue).Select(v => v!.Value).Order().ToArray();
-        return sorted.Length == 0 ? null : sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
-    }
-
     private static Dictionary<string, double>? MedianByKey(IEnumerable<IReadOnlyDictionary<string, double>?> runs)
     {
         var list = runs.Where(r => r is not null).Select(r => r!).ToList();
-        return list.Count == 0 ? null : list.SelectMany(r => r.Keys).Distinct().ToDictionary(k => k, k => Median(list.Select(r => r.TryGetValue(k, out var v) ? v : (double?)null)) ?? 0);
+        return list.Count == 0 ? null : list.SelectMany(r => r.Keys).Distinct().ToDictionary(k => k, k => Report.MedianOf(list.Select(r => r.TryGetValue(k, out var v) ? v : (double?)null)) ?? 0);
     }
-
-    private static string N(double? value, string format) => value is { } v ? v.ToString(format, CultureInfo.InvariantCulture) : "";
 }

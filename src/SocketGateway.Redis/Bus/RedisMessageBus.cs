@@ -219,7 +219,6 @@ public sealed partial class RedisMessageBus : IMessageBus, IDisposable
         var order = Order(room);
         var epoch = Volatile.Read(ref _epoch);
         var now = _time.GetTimestamp();
-        var published = new ChatEvent[batch.Count];
         for (var i = 0; i < batch.Count; i++)
         {
             var evt = batch[i].Event;
@@ -229,13 +228,9 @@ public sealed partial class RedisMessageBus : IMessageBus, IDisposable
                 RaiseHighest(id++);
             }
 
-            published[i] = evt;
             order.Offer(place + i, evt, epoch, now, _deliverToRoom);
-        }
-
-        for (var i = 0; i < batch.Count; i++)
-        {
-            batch[i].Complete(published[i]);
+            // Continuations run asynchronously: completing here does not run a publisher's code inside this loop.
+            batch[i].Complete(evt);
         }
     }
 
