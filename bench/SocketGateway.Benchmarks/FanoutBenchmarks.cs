@@ -75,6 +75,12 @@ public class FanoutBenchmarks
 
         public Task DeleteRoomAsync(string room, CancellationToken cancellationToken) => Task.CompletedTask;
 
+        public Task SaveGrantAsync(StoredGrant grant, bool granted, CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task RememberNickAsync(string nick, string account, CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task<string?> NickOwnerAsync(string nick, CancellationToken cancellationToken) => Task.FromResult<string?>(null);
+
         public Task<long> ReserveMessageIdsAsync(long after, int count, CancellationToken cancellationToken) => Task.FromResult(after + count);
 
         public long Append(MessageEvent message) => 1;

@@ -79,33 +79,102 @@ public sealed partial class ChatService
     }
 
     /// <summary>
-    /// Changes the nick and tells every room the user is in, one event per room. In a cluster the nick is first
-    /// claimed across the gateway (one of two nodes racing for it gets it), then taken here.
-    /// </summary>
-    /// <summary>
     /// Signs <paramref name="session"/> in as <paramref name="account"/>: it takes the account's nick (its <c>name</c>,
-    /// else its id when that is a valid nick) and says so. A nick someone else holds refuses the sign-in
-    /// (<c>nick_taken</c>) and the session stays as it was.
+    /// else its id when that is a valid nick; its fallback while another account's session holds that), shared with
+    /// the account's other sessions, and from now on kept from guests. A connection that was waiting for a token
+    /// joins the lobby now.
     /// </summary>
     public async Task SignInAsync(ChatSession session, Account account)
     {
-        var nick = NickName.IsValid(account.Name) ? account.Name! : NickName.IsValid(account.Id) ? account.Id : session.Nick;
-        await SetNickAsync(session, nick).ConfigureAwait(false);
+        var previous = session.Account;
+        if (previous?.Id != account.Id)
+        {
+            session.Account = account;
+            if (!await TakeAccountNickAsync(session, account).ConfigureAwait(false))
+            {
+                session.Account = previous;
+                throw new ChatException(ErrorCodes.NickTaken, "every nick of this account is in use by another account");
+            }
+        }
+
         session.Account = account;
+        await RememberNickAsync(session.Nick, account).ConfigureAwait(false);
+        Task joined = Task.CompletedTask;
+        lock (rooms.Membership)
+        {
+            if (session.AwaitingSignIn && !session.IsClosed)
+            {
+                session.AwaitingSignIn = false;
+                if (rooms.TryGet(RoomName.Lobby, out var lobby))
+                {
+                    joined = AddMember(lobby, session).Announced;
+                }
+            }
+
+            directory.Update(session);
+        }
+
+        await joined.ConfigureAwait(false);
         session.Send(new AuthEvent(session.Nick, account.Id));
     }
 
+    private async Task<bool> TakeAccountNickAsync(ChatSession session, Account account)
+    {
+        foreach (var nick in AccountNicks.Candidates(account))
+        {
+            try
+            {
+                await RenameAsync(session, nick).ConfigureAwait(false);
+                return true;
+            }
+            catch (ChatException e) when (e.Code == ErrorCodes.NickTaken)
+            {
+                // Another account's session has it right now: the next candidate.
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// A user's own nick change. A guest may not take a nick an account has signed in under (<c>nick_taken</c>); a
+    /// signed-in session keeps its account's nick, which its other sessions share (<c>forbidden</c>).
+    /// </summary>
     public async Task<string> SetNickAsync(ChatSession session, string? nick)
     {
         var wanted = NickName.Require(nick);
+        if (session.Account is not null)
+        {
+            return wanted == session.Nick
+                ? wanted
+                : throw new ChatException(ErrorCodes.Forbidden, "a signed-in user keeps the nick of its account");
+        }
+
+        if (!string.Equals(wanted, session.Nick, StringComparison.OrdinalIgnoreCase) && await IsAccountNickAsync(wanted).ConfigureAwait(false))
+        {
+            throw NickTaken(wanted);
+        }
+
+        return await RenameAsync(session, wanted).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Changes the nick and tells every room the user is in, one event per room. In a cluster the nick is first
+    /// claimed across the gateway (one of two nodes racing for it gets it), then taken here.
+    /// </summary>
+    private async Task<string> RenameAsync(ChatSession session, string wanted)
+    {
         var old = session.Nick;
         if (old == wanted)
         {
+            // The holder of the nick may change (a guest signing in under its own nick): the account's other
+            // sessions may then share it.
+            nicks.TryRename(session, old, wanted, out _);
             return old;
         }
 
         var newClaim = !string.Equals(old, wanted, StringComparison.OrdinalIgnoreCase);
-        if (newClaim && (nicks.IsTaken(wanted) || !await directory.TryClaimAsync(wanted, session).ConfigureAwait(false)))
+        if (newClaim && (!nicks.IsFreeFor(wanted, session) || !await directory.TryClaimAsync(wanted, session).ConfigureAwait(false)))
         {
             throw NickTaken(wanted);
         }
@@ -113,9 +182,9 @@ public sealed partial class ChatService
         lock (rooms.Membership)
         {
             old = session.Nick;
-            if (session.IsClosed || !nicks.TryRename(session, old, wanted))
+            if (session.IsClosed || !nicks.TryRename(session, old, wanted, out var oldFreed))
             {
-                if (newClaim)
+                if (newClaim && !nicks.IsTaken(wanted))
                 {
                     directory.Release(wanted, session);
                 }
@@ -124,7 +193,7 @@ public sealed partial class ChatService
             }
 
             session.Nick = wanted;
-            if (!string.Equals(old, wanted, StringComparison.OrdinalIgnoreCase))
+            if (oldFreed && !string.Equals(old, wanted, StringComparison.OrdinalIgnoreCase))
             {
                 directory.Release(old, session);
             }
@@ -141,12 +210,53 @@ public sealed partial class ChatService
                 }
             }
 
-            if (joined.Count == 0)
+            if (joined.Count == 0 && !session.AwaitingSignIn)
             {
                 session.Send(new InfoEvent($"you are now known as {wanted}"));
             }
 
             return wanted;
+        }
+    }
+
+    /// <summary>Whether an account has signed in under <paramref name="nick"/> (kept from guests for good).</summary>
+    private async Task<bool> IsAccountNickAsync(string nick)
+    {
+        if (_accountNicks.ContainsKey(nick))
+        {
+            return true;
+        }
+
+        string? owner;
+        try
+        {
+            owner = await store.NickOwnerAsync(nick, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not ChatException)
+        {
+            // The store is failing: chat goes on, and the accounts that signed in since this node started (above)
+            // are still kept from guests.
+            return false;
+        }
+
+        if (owner is not null)
+        {
+            _accountNicks[nick] = owner;
+        }
+
+        return owner is not null;
+    }
+
+    private async Task RememberNickAsync(string nick, Account account)
+    {
+        _accountNicks[nick] = account.Id;
+        try
+        {
+            await store.RememberNickAsync(nick, account.Id, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not ChatException)
+        {
+            // This node keeps it from guests meanwhile; the next sign-in writes it again.
         }
     }
 
@@ -161,9 +271,9 @@ public sealed partial class ChatService
         var name = RoomName.Require(roomName);
         var room = RequireRoom(name);
         string target;
-        if (nicks.TryGet(nick, out var here))
+        if (nicks.SessionsOf(nick) is [var here, ..])
         {
-            target = here.IsIn(name) ? here.Nick : throw NotIn(here.Nick, name);
+            target = nicks.SessionsOf(nick).Any(s => s.IsIn(name)) ? here.Nick : throw NotIn(here.Nick, name);
         }
         else
         {

@@ -33,7 +33,7 @@ public sealed partial class ChatService
             throw new ChatException(ErrorCodes.NotInRoom, $"you are not in {name}");
         }
 
-        var published = PublishMessage(room, session.Nick, session.Via, body, kind);
+        var published = PublishMessage(room, session.Nick, session.Via, body, kind, session.Account?.Id);
         return published.IsCompletedSuccessfully ? ValueTask.FromResult(published.Result.Message) : MessageOfAsync(published);
     }
 
@@ -55,7 +55,12 @@ public sealed partial class ChatService
             throw new ChatException(ErrorCodes.NickTaken, $"'{sender}' is a connected user's nick");
         }
 
-        var (message, position) = await PublishMessage(room, sender, Via.Api, MessageText.Normalize(text), MessageKinds.Message).ConfigureAwait(false);
+        if (await IsAccountNickAsync(sender).ConfigureAwait(false))
+        {
+            throw new ChatException(ErrorCodes.NickTaken, $"'{sender}' is an account's nick");
+        }
+
+        var (message, position) = await PublishMessage(room, sender, Via.Api, MessageText.Normalize(text), MessageKinds.Message, null).ConfigureAwait(false);
         return new PostedMessage(message, position > 0 && await CommittedInTimeAsync(position, cancellationToken).ConfigureAwait(false));
     }
 
@@ -64,7 +69,7 @@ public sealed partial class ChatService
     {
         var body = MessageText.Normalize(text);
         string to;
-        if (!string.IsNullOrEmpty(nick) && nicks.TryGet(nick, out var target))
+        if (!string.IsNullOrEmpty(nick) && nicks.SessionsOf(nick) is [{ AwaitingSignIn: false } target, ..])
         {
             to = target.Nick;
         }
@@ -81,7 +86,12 @@ public sealed partial class ChatService
         bus.PublishToUser(to, message);
         if (!string.Equals(to, session.Nick, StringComparison.OrdinalIgnoreCase))
         {
-            session.Send(message with { Echo = true });
+            // Every session of the sender's nick here sees what it said (an account on a browser and nc at once).
+            var echo = message with { Echo = true };
+            foreach (var own in nicks.SessionsOf(session.Nick))
+            {
+                own.Send(echo);
+            }
         }
 
         return message;
@@ -99,11 +109,11 @@ public sealed partial class ChatService
     }
 
     // The store's position of the message comes back so that a caller may wait for its commit (outside the gate).
-    private ValueTask<(MessageEvent Message, long StorePosition)> PublishMessage(Room room, string from, string via, string text, string kind)
+    private ValueTask<(MessageEvent Message, long StorePosition)> PublishMessage(Room room, string from, string via, string text, string kind, string? account)
     {
         lock (room.SendGate)
         {
-            var numbered = bus.PublishMessage(room.Name, new MessageEvent(kind, 0, room.Name, from, text, Now(), via));
+            var numbered = bus.PublishMessage(room.Name, new MessageEvent(kind, 0, room.Name, from, text, Now(), via, account));
             // A single node's bus numbers at once: the message is then queued for history under the gate, before a
             // later joiner reads the history its replay ends at.
             return numbered.IsCompletedSuccessfully

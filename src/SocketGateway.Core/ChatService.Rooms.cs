@@ -35,12 +35,12 @@ public sealed partial class ChatService
         var list = new List<MemberInfo>();
         foreach (var m in room.Members)
         {
-            list.Add(new MemberInfo(m.Nick, m.Via, m.ConnectedAt));
+            list.Add(new MemberInfo(m.Nick, m.Via, m.ConnectedAt, m.Account?.Id));
         }
 
         var elsewhere = await directory.ListElsewhereAsync(cancellationToken).ConfigureAwait(false);
         list.AddRange(elsewhere.Where(u => u.Rooms.Contains(room.Name, StringComparer.Ordinal))
-            .OrderBy(u => u.ConnectedAt).Select(u => new MemberInfo(u.Nick, u.Via, u.ConnectedAt)));
+            .OrderBy(u => u.ConnectedAt).Select(u => new MemberInfo(u.Nick, u.Via, u.ConnectedAt, u.Account)));
         return list;
     }
 

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using SocketGateway.Core.Bus;
 using SocketGateway.Core.Cluster;
 using SocketGateway.Core.Events;
+using SocketGateway.Core.Identity;
 using SocketGateway.Core.Limits;
 using SocketGateway.Core.Names;
 using SocketGateway.Core.Rooms;
@@ -29,9 +30,11 @@ public sealed partial class ChatService(
     /// <summary>What every line user is told when the gateway stops.</summary>
     public const string ShutdownNotice = "server shutting down";
 
-    private const string GuestPrefix = "guest-";
+    private const string GuestPrefix = AccountNicks.GuestPrefix;
 
     private readonly SemaphoreSlim _roomCreation = new(1, 1);
+    // Nicks known to be accounts' (from sign-ins here and from the store): a guest's /nick asks the store only once.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _accountNicks = new(StringComparer.OrdinalIgnoreCase);
     private long _sessionCounter;
     private bool _stopping; // under rooms.Membership
 
@@ -59,18 +62,24 @@ public sealed partial class ChatService(
         }
     }
 
-    /// <summary>A new connection: a free guest nick, the welcome event, and the lobby.</summary>
-    public ChatSession Connect(string via, System.Net.IPEndPoint? remote)
+    /// <summary>
+    /// A new connection: the welcome event and the lobby, under a free guest nick, or under its account's nick when it
+    /// connected with a token (<paramref name="account"/>). With <paramref name="awaitSignIn"/> (a gateway without
+    /// guests) a connection without an account joins nothing until it signs in.
+    /// </summary>
+    public ChatSession Connect(string via, System.Net.IPEndPoint? remote, Account? account = null, bool awaitSignIn = false)
     {
         var id = Interlocked.Increment(ref _sessionCounter);
         var budget = limits.MessageRate <= 0 ? MessageBudget.Unlimited : new MessageBudget(limits.MessageRate, limits.MessageBurst, time);
         var session = new ChatSession(id, via, remote, Now(), new QueueLimits(limits.OutboundQueueLength, limits.OutboundQueueBytes), budget, time);
-        session.Nick = ClaimGuestNick(session);
-        var guest = directory.TryClaimAsync(session.Nick, session);
-        session.Send(new WelcomeEvent(session.Nick, ServerName));
+        session.Account = account;
+        session.AwaitingSignIn = account is null && awaitSignIn;
+        session.Nick = account is null ? ClaimGuestNick(session) : ClaimAccountNick(account, session);
+        var claim = directory.TryClaimAsync(session.Nick, session);
+        session.Send(new WelcomeEvent(session.Nick, ServerName, account?.Id));
         lock (rooms.Membership)
         {
-            if (rooms.TryGet(RoomName.Lobby, out var lobby))
+            if (!session.AwaitingSignIn && rooms.TryGet(RoomName.Lobby, out var lobby))
             {
                 AddMember(lobby, session);
             }
@@ -81,40 +90,64 @@ public sealed partial class ChatService(
             }
         }
 
-        if (!guest.IsCompletedSuccessfully)
+        if (account is not null)
         {
-            _ = RenameGuestIfTakenAsync(session, guest.AsTask());
+            _ = RememberNickAsync(session.Nick, account);
         }
-        else if (!guest.Result)
+
+        if (!claim.IsCompletedSuccessfully)
         {
-            _ = RenameGuestIfTakenAsync(session, Task.FromResult(false));
+            _ = RenameIfTakenElsewhereAsync(session, claim.AsTask());
+        }
+        else if (!claim.Result)
+        {
+            _ = RenameIfTakenElsewhereAsync(session, Task.FromResult(false));
         }
 
         return session;
     }
 
     /// <summary>
-    /// Gives a user a fresh guest nick: its nick turned out to be claimed by a user on another node (claimed there
-    /// while this node was cut off from Redis).
+    /// Gives a user another nick: its nick turned out to be claimed by a user on another node (claimed there while
+    /// this node was cut off from Redis). A guest gets a fresh guest nick, an account its own fallback nick.
     /// </summary>
-    public Task<string> GiveGuestNickAsync(ChatSession session) => SetNickAsync(session, ClaimGuestNick(session, reserve: false));
+    public Task<string> GiveGuestNickAsync(ChatSession session) => RenameAsync(session, FallbackNick(session));
 
     // A guest nick is random, so another node's user has it only by rare chance; the guest then gets another. Connect
     // stays synchronous (every transport's start path calls it) and no guest waits for Redis.
-    private async Task RenameGuestIfTakenAsync(ChatSession session, Task<bool> claim)
+    private async Task RenameIfTakenElsewhereAsync(ChatSession session, Task<bool> claim)
     {
         var nick = session.Nick;
         try
         {
             if (!await claim.ConfigureAwait(false) && session.Nick == nick && !session.IsClosed)
             {
-                await SetNickAsync(session, ClaimGuestNick(session, reserve: false)).ConfigureAwait(false);
+                await RenameAsync(session, FallbackNick(session)).ConfigureAwait(false);
             }
         }
         catch (ChatException)
         {
-            // The new guest nick was taken too, or the session went: it keeps what it has.
+            // The new nick was taken too, or the session went: it keeps what it has.
         }
+    }
+
+    private string FallbackNick(ChatSession session) =>
+        session.Account is { } account && AccountNicks.Fallback(account) is var own && nicks.IsFreeFor(own, session) && own != session.Nick
+            ? own
+            : ClaimGuestNick(session, reserve: false);
+
+    // The account's own nick if no other account's session holds it here, else its fallback (unique to it).
+    private string ClaimAccountNick(Account account, ChatSession session)
+    {
+        foreach (var nick in AccountNicks.Candidates(account))
+        {
+            if (nicks.TryClaim(nick, session))
+            {
+                return nick;
+            }
+        }
+
+        return ClaimGuestNick(session);
     }
 
     /// <summary>
@@ -161,8 +194,12 @@ public sealed partial class ChatService(
                 }
             }
 
-            nicks.Release(session.Nick, session);
-            directory.Release(session.Nick, session);
+            if (nicks.Release(session.Nick, session))
+            {
+                // The last session of an account here gives up the gateway-wide claim; the others keep it.
+                directory.Release(session.Nick, session);
+            }
+
             directory.Remove(session);
             session.Close();
         }
@@ -176,7 +213,8 @@ public sealed partial class ChatService(
     }
 
     private IEnumerable<UserInfo> LocalUsers() =>
-        nicks.Sessions.Select(s => new UserInfo(s.Nick, s.Via, s.Rooms, s.RemoteAddress, s.ConnectedAt, directory.NodeName));
+        nicks.Sessions.Where(s => !s.AwaitingSignIn)
+            .Select(s => new UserInfo(s.Nick, s.Via, s.Rooms, s.RemoteAddress, s.ConnectedAt, directory.NodeName, s.Account?.Id));
 
     /// <summary>For transports that answer a request: take a message token or refuse with rate_limited.</summary>
     public static void TakeMessageBudget(ChatSession session)

@@ -34,7 +34,9 @@ public sealed class RedisUserDirectory(RedisConnection redis, RedisNodeDirectory
         try
         {
             var owner = await OwnerAsync(session).ConfigureAwait(false);
-            return await redis.Database.StringSetAsync(NickKey(nick), owner, when: When.NotExists).ConfigureAwait(false);
+            return await redis.Database.StringSetAsync(NickKey(nick), owner, when: When.NotExists).ConfigureAwait(false)
+                // An account's sessions on other nodes hold its nick together.
+                || (session.Account is not null && await redis.Database.StringGetAsync(NickKey(nick)).ConfigureAwait(false) == owner);
         }
         catch (Exception e) when (e is RedisException or TimeoutException)
         {
@@ -94,7 +96,7 @@ public sealed class RedisUserDirectory(RedisConnection redis, RedisNodeDirectory
         foreach (var session in sessions)
         {
             written.Add(batch.HashSetAsync(UsersKey(name), session.Id, Json(session)));
-            var owner = $"{name}/{redis.Origin}:{session.Id}";
+            var owner = Owner(name, session);
             claims.Add((session, owner, batch.StringSetAsync(NickKey(session.Nick), owner, when: When.NotExists)));
         }
 
@@ -156,7 +158,21 @@ public sealed class RedisUserDirectory(RedisConnection redis, RedisNodeDirectory
         return node.Name + "/";
     }
 
-    private async Task<string> OwnerAsync(ChatSession session) => await OwnPrefixAsync().ConfigureAwait(false) + redis.Origin + ":" + session.Id;
+    private async Task<string> OwnerAsync(ChatSession session)
+    {
+        await node.WhenNamed.ConfigureAwait(false);
+        return Owner(node.Name, session);
+    }
+
+    /// <summary>
+    /// A guest's claim names its node and session; an account's names the account, so that its sessions on every node
+    /// share the nick. (The claim of an account whose node died is not reaped: another account with the same name gets its
+    /// fallback nick until this one signs in again and leaves; CLUSTER.md.)
+    /// </summary>
+    private string Owner(string nodeName, ChatSession session) =>
+        session.Account is { } account ? AccountOwnerPrefix + account.Id : $"{nodeName}/{redis.Origin}:{session.Id}";
+
+    private const string AccountOwnerPrefix = "account:";
 
     // Presence writes never hold up the user: issued in order on the one connection, not awaited by anyone. One that
     // fails while Redis is away is made good when the node rejoins (it writes its users again).
@@ -182,7 +198,7 @@ public sealed class RedisUserDirectory(RedisConnection redis, RedisNodeDirectory
     }
 
     private static string Json(ChatSession session) =>
-        JsonSerializer.Serialize(new UserInfo(session.Nick, session.Via, session.Rooms, session.RemoteAddress, session.ConnectedAt));
+        JsonSerializer.Serialize(new UserInfo(session.Nick, session.Via, session.Rooms, session.RemoteAddress, session.ConnectedAt, Account: session.Account?.Id));
 
     private static UserInfo? Read(string json)
     {

@@ -11,7 +11,7 @@ public sealed partial class PostgresChatStore
     {
         await using var command = new NpgsqlCommand("""
             SELECT r.name, r.topic, r.max_members, r.created_at,
-                   COALESCE((SELECT MAX(m.id) FROM messages m WHERE m.room = r.name), 0)
+                   COALESCE((SELECT MAX(m.id) FROM messages m WHERE m.room = r.name), 0), r.private
             FROM rooms r
             """, connection);
         var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
@@ -25,11 +25,58 @@ public sealed partial class PostgresChatStore
                     reader.IsDBNull(1) ? null : reader.GetString(1),
                     reader.IsDBNull(2) ? null : reader.GetInt32(2),
                     Utc(reader.GetFieldValue<DateTime>(3)),
-                    reader.GetInt64(4)));
+                    reader.GetInt64(4),
+                    reader.GetBoolean(5)));
             }
 
             return rooms;
         }
+    }
+
+    private static async Task<List<StoredGrant>> ReadGrantsAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("SELECT room, account, kind FROM room_grants ORDER BY room, kind, account", connection);
+        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using (reader.ConfigureAwait(false))
+        {
+            var grants = new List<StoredGrant>();
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                grants.Add(new StoredGrant(reader.GetString(0), reader.GetString(1), reader.GetString(2)));
+            }
+
+            return grants;
+        }
+    }
+
+    private static async Task WriteGrantAsync(NpgsqlConnection connection, StoredGrant grant, bool granted, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(granted
+            ? "INSERT INTO room_grants (room, account, kind) VALUES (@room, @account, @kind) ON CONFLICT DO NOTHING"
+            : "DELETE FROM room_grants WHERE room = @room AND account = @account AND kind = @kind", connection);
+        command.Parameters.AddWithValue("room", grant.Room);
+        command.Parameters.AddWithValue("account", grant.Account);
+        command.Parameters.AddWithValue("kind", grant.Kind);
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task WriteNickOwnerAsync(NpgsqlConnection connection, string nick, string account, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("""
+            INSERT INTO account_nicks (nick, account, signed_in) VALUES (@nick, @account, @at)
+            ON CONFLICT (nick) DO UPDATE SET account = excluded.account, signed_in = excluded.signed_in
+            """, connection);
+        command.Parameters.AddWithValue("nick", nick.ToLowerInvariant());
+        command.Parameters.AddWithValue("account", account);
+        command.Parameters.AddWithValue("at", at.UtcDateTime);
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<string?> ReadNickOwnerAsync(NpgsqlConnection connection, string nick, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("SELECT account FROM account_nicks WHERE nick = @nick", connection);
+        command.Parameters.AddWithValue("nick", nick.ToLowerInvariant());
+        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as string;
     }
 
     private static async Task<long> ReadHighWaterMarkAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
@@ -43,9 +90,10 @@ public sealed partial class PostgresChatStore
     private static async Task UpsertRoomAsync(NpgsqlConnection connection, StoredRoom room, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand("""
-            INSERT INTO rooms (name, topic, max_members, created_at) VALUES (@name, @topic, @max, @created)
-            ON CONFLICT (name) DO UPDATE SET topic = excluded.topic, max_members = excluded.max_members
+            INSERT INTO rooms (name, topic, max_members, created_at, private) VALUES (@name, @topic, @max, @created, @private)
+            ON CONFLICT (name) DO UPDATE SET topic = excluded.topic, max_members = excluded.max_members, private = excluded.private
             """, connection);
+        command.Parameters.AddWithValue("private", room.Private);
         command.Parameters.AddWithValue("name", room.Name);
         command.Parameters.Add(new NpgsqlParameter<string?>("topic", NpgsqlDbType.Text) { TypedValue = room.Topic });
         command.Parameters.Add(new NpgsqlParameter<int?>("max", NpgsqlDbType.Integer) { TypedValue = room.MaxMembers });
@@ -56,7 +104,7 @@ public sealed partial class PostgresChatStore
     // One implicit transaction: the room and its history go together.
     private static async Task DeleteRoomAsync(NpgsqlConnection connection, string room, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand("DELETE FROM messages WHERE room = @name; DELETE FROM rooms WHERE name = @name;", connection);
+        await using var command = new NpgsqlCommand("DELETE FROM messages WHERE room = @name; DELETE FROM room_grants WHERE room = @name; DELETE FROM rooms WHERE name = @name;", connection);
         command.Parameters.AddWithValue("name", room);
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
@@ -81,9 +129,9 @@ public sealed partial class PostgresChatStore
     private static async Task InsertBatchAsync(NpgsqlConnection connection, MessageEvent[] batch, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand("""
-            INSERT INTO messages (id, room, sender, via, kind, text, ts)
-            SELECT m.id, m.room, m.sender, m.via, m.kind, m.text, m.ts
-            FROM unnest(@ids, @rooms, @senders, @vias, @kinds, @texts, @ts) AS m (id, room, sender, via, kind, text, ts)
+            INSERT INTO messages (id, room, sender, via, kind, text, ts, account)
+            SELECT m.id, m.room, m.sender, m.via, m.kind, m.text, m.ts, m.account
+            FROM unnest(@ids, @rooms, @senders, @vias, @kinds, @texts, @ts, @accounts) AS m (id, room, sender, via, kind, text, ts, account)
             WHERE EXISTS (SELECT 1 FROM rooms r WHERE r.name = m.room AND r.created_at <= m.ts)
             ON CONFLICT (id) DO NOTHING
             """, connection);
@@ -94,13 +142,14 @@ public sealed partial class PostgresChatStore
         command.Parameters.AddWithValue("kinds", batch.Select(m => m.Type).ToArray());
         command.Parameters.AddWithValue("texts", batch.Select(m => m.Text).ToArray());
         command.Parameters.AddWithValue("ts", batch.Select(m => m.Ts.UtcDateTime).ToArray());
+        command.Parameters.Add(new NpgsqlParameter<string?[]>("accounts", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = batch.Select(m => m.Account).ToArray() });
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private static async Task<List<MessageEvent>> ReadMessagesAsync(NpgsqlConnection connection, string room, int limit, long? beforeId, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand("""
-            SELECT id, room, sender, via, kind, text, ts FROM messages
+            SELECT id, room, sender, via, kind, text, ts, account FROM messages
             WHERE room = @room AND id < @before
             ORDER BY id DESC LIMIT @limit
             """, connection);
@@ -120,7 +169,8 @@ public sealed partial class PostgresChatStore
                     reader.GetString(2),
                     reader.GetString(5),
                     Utc(reader.GetFieldValue<DateTime>(6)),
-                    reader.GetString(3)));
+                    reader.GetString(3),
+                    reader.IsDBNull(7) ? null : reader.GetString(7)));
             }
 
             messages.Reverse();

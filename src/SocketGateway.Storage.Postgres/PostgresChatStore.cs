@@ -49,7 +49,8 @@ public sealed partial class PostgresChatStore : IChatStore, IStoreHealth, IAsync
             await PostgresSchemaMigrations.ApplyAsync(connection, cancellationToken).ConfigureAwait(false);
             snapshot = new StoreSnapshot(
                 await ReadRoomsAsync(connection, cancellationToken).ConfigureAwait(false),
-                await ReadHighWaterMarkAsync(connection, cancellationToken).ConfigureAwait(false));
+                await ReadHighWaterMarkAsync(connection, cancellationToken).ConfigureAwait(false),
+                await ReadGrantsAsync(connection, cancellationToken).ConfigureAwait(false));
         }
 
         _writer = Task.Run(() => WriteLoopAsync(_stop.Token), CancellationToken.None);
@@ -61,6 +62,38 @@ public sealed partial class PostgresChatStore : IChatStore, IStoreHealth, IAsync
 
     public Task DeleteRoomAsync(string room, CancellationToken cancellationToken) =>
         RunOrRetryLaterAsync(room, null, cancellationToken);
+
+    // Grants and nick owners are written at once and fail loudly (within the command timeout): the REST call or
+    // sign-in that made them says so, rather than a ban silently waiting in a retry buffer.
+    public async Task SaveGrantAsync(StoredGrant grant, bool granted, CancellationToken cancellationToken)
+    {
+        using var deadline = Deadline(cancellationToken);
+        var connection = await _dataSource.OpenConnectionAsync(deadline.Token).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            await WriteGrantAsync(connection, grant, granted, deadline.Token).ConfigureAwait(false);
+        }
+    }
+
+    public async Task RememberNickAsync(string nick, string account, CancellationToken cancellationToken)
+    {
+        using var deadline = Deadline(cancellationToken);
+        var connection = await _dataSource.OpenConnectionAsync(deadline.Token).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            await WriteNickOwnerAsync(connection, nick, account, _time.GetUtcNow(), deadline.Token).ConfigureAwait(false);
+        }
+    }
+
+    public async Task<string?> NickOwnerAsync(string nick, CancellationToken cancellationToken)
+    {
+        using var deadline = Deadline(cancellationToken);
+        var connection = await _dataSource.OpenConnectionAsync(deadline.Token).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            return await ReadNickOwnerAsync(connection, nick, deadline.Token).ConfigureAwait(false);
+        }
+    }
 
     public async Task<long> ReserveMessageIdsAsync(long after, int count, CancellationToken cancellationToken)
     {

@@ -43,6 +43,24 @@ public static class PostgresSchemaMigrations
         """
         CREATE INDEX ix_messages_ts ON messages (ts);
         """,
+
+        // 3: identity. Messages keep their sender's account; private rooms; the nicks accounts signed in under (kept
+        // from guests); each room's invites, bans and operators by account.
+        """
+        ALTER TABLE messages ADD COLUMN account text NULL;
+        ALTER TABLE rooms ADD COLUMN private boolean NOT NULL DEFAULT false;
+        CREATE TABLE account_nicks (
+            nick      text PRIMARY KEY,
+            account   text NOT NULL,
+            signed_in timestamptz NOT NULL
+        );
+        CREATE TABLE room_grants (
+            room    text NOT NULL,
+            account text NOT NULL,
+            kind    text NOT NULL,
+            PRIMARY KEY (room, account, kind)
+        );
+        """,
     ];
 
     public static int LatestVersion => Steps.Length;

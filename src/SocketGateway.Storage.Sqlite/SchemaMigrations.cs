@@ -39,6 +39,24 @@ public static class SchemaMigrations
         INSERT INTO counters (name, value) SELECT 'message_id', COALESCE(MAX(id), 0) FROM messages;
         CREATE INDEX ix_messages_ts ON messages (ts);
         """,
+
+        // 3: identity. Messages keep their sender's account; private rooms; the nicks accounts signed in under (kept
+        // from guests); each room's invites, bans and operators by account.
+        """
+        ALTER TABLE messages ADD COLUMN account TEXT NULL;
+        ALTER TABLE rooms ADD COLUMN private INTEGER NOT NULL DEFAULT 0;
+        CREATE TABLE account_nicks (
+            nick       TEXT PRIMARY KEY NOT NULL,
+            account    TEXT NOT NULL,
+            signed_in  INTEGER NOT NULL
+        );
+        CREATE TABLE room_grants (
+            room    TEXT NOT NULL,
+            account TEXT NOT NULL,
+            kind    TEXT NOT NULL,
+            PRIMARY KEY (room, account, kind)
+        );
+        """,
     ];
 
     public static int LatestVersion => Steps.Length;

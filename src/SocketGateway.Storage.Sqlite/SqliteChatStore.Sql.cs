@@ -11,7 +11,7 @@ public sealed partial class SqliteChatStore
         using var command = connection.CreateCommand();
         command.CommandText = """
             SELECT r.name, r.topic, r.max_members, r.created_at,
-                   COALESCE((SELECT MAX(m.id) FROM messages m WHERE m.room = r.name), 0)
+                   COALESCE((SELECT MAX(m.id) FROM messages m WHERE m.room = r.name), 0), r.private
             FROM rooms r
             """;
         using var reader = command.ExecuteReader();
@@ -23,10 +23,58 @@ public sealed partial class SqliteChatStore
                 reader.IsDBNull(1) ? null : reader.GetString(1),
                 reader.IsDBNull(2) ? null : reader.GetInt32(2),
                 DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3)),
-                reader.GetInt64(4)));
+                reader.GetInt64(4),
+                reader.GetInt64(5) != 0));
         }
 
         return rooms;
+    }
+
+    private static List<StoredGrant> ReadGrants(SqliteConnection connection)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT room, account, kind FROM room_grants ORDER BY room, kind, account";
+        using var reader = command.ExecuteReader();
+        var grants = new List<StoredGrant>();
+        while (reader.Read())
+        {
+            grants.Add(new StoredGrant(reader.GetString(0), reader.GetString(1), reader.GetString(2)));
+        }
+
+        return grants;
+    }
+
+    private static void WriteGrant(SqliteConnection connection, StoredGrant grant, bool granted)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = granted
+            ? "INSERT OR IGNORE INTO room_grants (room, account, kind) VALUES ($room, $account, $kind)"
+            : "DELETE FROM room_grants WHERE room = $room AND account = $account AND kind = $kind";
+        command.Parameters.AddWithValue("$room", grant.Room);
+        command.Parameters.AddWithValue("$account", grant.Account);
+        command.Parameters.AddWithValue("$kind", grant.Kind);
+        command.ExecuteNonQuery();
+    }
+
+    private static void WriteNickOwner(SqliteConnection connection, string nick, string account, DateTimeOffset at)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = """
+            INSERT INTO account_nicks (nick, account, signed_in) VALUES ($nick, $account, $at)
+            ON CONFLICT (nick) DO UPDATE SET account = excluded.account, signed_in = excluded.signed_in
+            """;
+        command.Parameters.AddWithValue("$nick", nick.ToLowerInvariant());
+        command.Parameters.AddWithValue("$account", account);
+        command.Parameters.AddWithValue("$at", at.ToUnixTimeMilliseconds());
+        command.ExecuteNonQuery();
+    }
+
+    private static string? ReadNickOwner(SqliteConnection connection, string nick)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT account FROM account_nicks WHERE nick = $nick";
+        command.Parameters.AddWithValue("$nick", nick.ToLowerInvariant());
+        return command.ExecuteScalar() as string;
     }
 
     private static long ReadHighWaterMark(SqliteConnection connection)
@@ -43,9 +91,10 @@ public sealed partial class SqliteChatStore
     {
         using var command = connection.CreateCommand();
         command.CommandText = """
-            INSERT INTO rooms (name, topic, max_members, created_at) VALUES ($name, $topic, $max, $created)
-            ON CONFLICT (name) DO UPDATE SET topic = excluded.topic, max_members = excluded.max_members
+            INSERT INTO rooms (name, topic, max_members, created_at, private) VALUES ($name, $topic, $max, $created, $private)
+            ON CONFLICT (name) DO UPDATE SET topic = excluded.topic, max_members = excluded.max_members, private = excluded.private
             """;
+        command.Parameters.AddWithValue("$private", room.Private ? 1 : 0);
         command.Parameters.AddWithValue("$name", room.Name);
         command.Parameters.AddWithValue("$topic", (object?)room.Topic ?? DBNull.Value);
         command.Parameters.AddWithValue("$max", (object?)room.MaxMembers ?? DBNull.Value);
@@ -58,7 +107,7 @@ public sealed partial class SqliteChatStore
         using var transaction = connection.BeginTransaction();
         using var command = connection.CreateCommand();
         command.Transaction = transaction;
-        command.CommandText = "DELETE FROM messages WHERE room = $name; DELETE FROM rooms WHERE name = $name;";
+        command.CommandText = "DELETE FROM messages WHERE room = $name; DELETE FROM room_grants WHERE room = $name; DELETE FROM rooms WHERE name = $name;";
         command.Parameters.AddWithValue("$name", room);
         command.ExecuteNonQuery();
         transaction.Commit();
@@ -92,6 +141,7 @@ public sealed partial class SqliteChatStore
         private readonly SqliteParameter _kind;
         private readonly SqliteParameter _text;
         private readonly SqliteParameter _ts;
+        private readonly SqliteParameter _account;
 
         public MessageInsert(SqliteConnection connection)
         {
@@ -99,8 +149,8 @@ public sealed partial class SqliteChatStore
             _command = connection.CreateCommand();
             // A message of a room closed meanwhile (or closed and created again since) is not kept.
             _command.CommandText = """
-                INSERT OR IGNORE INTO messages (id, room, sender, via, kind, text, ts)
-                SELECT $id, $room, $sender, $via, $kind, $text, $ts
+                INSERT OR IGNORE INTO messages (id, room, sender, via, kind, text, ts, account)
+                SELECT $id, $room, $sender, $via, $kind, $text, $ts, $account
                 WHERE EXISTS (SELECT 1 FROM rooms WHERE name = $room AND created_at <= $ts)
                 """;
             _id = _command.Parameters.Add("$id", SqliteType.Integer);
@@ -110,6 +160,7 @@ public sealed partial class SqliteChatStore
             _kind = _command.Parameters.Add("$kind", SqliteType.Text);
             _text = _command.Parameters.Add("$text", SqliteType.Text);
             _ts = _command.Parameters.Add("$ts", SqliteType.Integer);
+            _account = _command.Parameters.Add("$account", SqliteType.Text);
             _command.Prepare();
         }
 
@@ -129,6 +180,7 @@ public sealed partial class SqliteChatStore
                 _kind.Value = message.Type;
                 _text.Value = message.Text;
                 _ts.Value = message.Ts.ToUnixTimeMilliseconds();
+                _account.Value = (object?)message.Account ?? DBNull.Value;
                 _command.ExecuteNonQuery();
             }
 
@@ -143,7 +195,7 @@ public sealed partial class SqliteChatStore
     {
         using var command = connection.CreateCommand();
         command.CommandText = """
-            SELECT id, room, sender, via, kind, text, ts FROM messages
+            SELECT id, room, sender, via, kind, text, ts, account FROM messages
             WHERE room = $room AND id < $before
             ORDER BY id DESC LIMIT $limit
             """;
@@ -161,7 +213,8 @@ public sealed partial class SqliteChatStore
                 reader.GetString(2),
                 reader.GetString(5),
                 DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(6)),
-                reader.GetString(3)));
+                reader.GetString(3),
+                reader.IsDBNull(7) ? null : reader.GetString(7)));
         }
 
         messages.Reverse();

@@ -57,7 +57,7 @@ public sealed partial class SqliteChatStore : IChatStore, IStoreHealth, IAsyncDi
         {
             Execute(connection, "PRAGMA journal_mode = WAL;");
             SchemaMigrations.Apply(connection);
-            snapshot = new StoreSnapshot(ReadRooms(connection), ReadHighWaterMark(connection));
+            snapshot = new StoreSnapshot(ReadRooms(connection), ReadHighWaterMark(connection), ReadGrants(connection));
         }
 
         _writer = Task.Run(() => WriteLoopAsync(_stop.Token), CancellationToken.None);
@@ -75,6 +75,28 @@ public sealed partial class SqliteChatStore : IChatStore, IStoreHealth, IAsyncDi
     {
         RunOrRetryLater(room, null, connection => DeleteRoom(connection, room));
         return Task.CompletedTask;
+    }
+
+    // Grants and nick owners are written at once and fail loudly: the REST call or sign-in that made them says so,
+    // rather than a ban silently waiting in a retry buffer.
+    public Task SaveGrantAsync(StoredGrant grant, bool granted, CancellationToken cancellationToken)
+    {
+        using var connection = Open();
+        WriteGrant(connection, grant, granted);
+        return Task.CompletedTask;
+    }
+
+    public Task RememberNickAsync(string nick, string account, CancellationToken cancellationToken)
+    {
+        using var connection = Open();
+        WriteNickOwner(connection, nick, account, _time.GetUtcNow());
+        return Task.CompletedTask;
+    }
+
+    public Task<string?> NickOwnerAsync(string nick, CancellationToken cancellationToken)
+    {
+        using var connection = Open();
+        return Task.FromResult(ReadNickOwner(connection, nick));
     }
 
     public Task<long> ReserveMessageIdsAsync(long after, int count, CancellationToken cancellationToken)

@@ -1,6 +1,7 @@
 using SocketGateway.Api;
 using SocketGateway.Hosting;
 using SocketGateway.Hubs;
+using SocketGateway.Identity;
 using SocketGateway.LineProtocol;
 using SocketGateway.WebSockets;
 
@@ -18,6 +19,7 @@ public static class GatewayApp
             WebRootPath = WebRootLocator.Locate(configuration["Gateway:WebRoot"]),
         });
         configure?.Invoke(builder);
+        builder.Logging.KeepTokensOutOfLogs();
 
         var services = builder.Services;
         // A stop (SIGTERM) ends within this: connections still open after it are aborted; history is flushed after.
@@ -45,6 +47,7 @@ public static class GatewayApp
         app.UseBrowserConnectionPolicy();
         app.UseApiLimits();
         app.UseGatewaySwagger();
+        app.UseHubSignIn();
         app.MapChatHub();
         app.MapLineWebSocket();
         app.MapGatewayApi();

@@ -51,9 +51,19 @@ public sealed class LocalDelivery(RoomRegistry rooms, NickRegistry nicks, IUserD
 
     public void DeliverToUser(string nick, ChatEvent evt)
     {
-        if (nicks.TryGet(nick, out var session))
+        var sessions = nicks.SessionsOf(nick);
+        if (sessions.Count == 0)
         {
-            session.Deliver(new OutboundEvent(evt));
+            return;
+        }
+
+        var outbound = new OutboundEvent(evt);
+        foreach (var session in sessions)
+        {
+            if (!session.AwaitingSignIn)
+            {
+                session.Deliver(outbound);
+            }
         }
     }
 
@@ -106,12 +116,16 @@ public sealed class LocalDelivery(RoomRegistry rooms, NickRegistry nicks, IUserD
 
             lock (room.SendGate)
             {
-                if (nicks.TryGet(kicked.Nick, out var target) && target.IsIn(kicked.Room))
+                // Every session of the nick: an account connected twice is kicked (or banned) from both.
+                foreach (var target in nicks.SessionsOf(kicked.Nick))
                 {
-                    room.Remove(target);
-                    target.RemoveRoom(kicked.Room);
-                    directory.Update(target);
-                    target.Send(kicked with { Self = true });
+                    if (target.IsIn(kicked.Room))
+                    {
+                        room.Remove(target);
+                        target.RemoveRoom(kicked.Room);
+                        directory.Update(target);
+                        target.Send(kicked with { Self = true });
+                    }
                 }
 
                 Fanout(room, new OutboundEvent(kicked));

@@ -14,7 +14,7 @@ public static class MessageKinds
     public const string Action = "action";
 }
 
-/// <summary>A room message or /me action, as relayed, stored and returned by history.</summary>
+/// <summary>A room message or /me action, as relayed, stored and returned by history; <paramref name="Account"/> is null for guests.</summary>
 public sealed record MessageEvent(
     string Type,
     long Id,
@@ -22,7 +22,8 @@ public sealed record MessageEvent(
     string From,
     string Text,
     [property: JsonConverter(typeof(UtcMillisecondsConverter))] DateTimeOffset Ts,
-    string Via) : ChatEvent(Type);
+    string Via,
+    string? Account = null) : ChatEvent(Type);
 
 public sealed record JoinedEvent(string Room, string Nick, string Via) : ChatEvent("joined");
 
@@ -67,7 +68,8 @@ public sealed record TopicEvent(string Room, string? Topic) : ChatEvent("topic")
 
 public sealed record PongEvent() : ChatEvent("pong");
 
-public sealed record WelcomeEvent(string Nick, string Server) : ChatEvent("welcome");
+/// <summary>The first event of a connection; <paramref name="Account"/> is set when it connected with a token.</summary>
+public sealed record WelcomeEvent(string Nick, string Server, string? Account = null) : ChatEvent("welcome");
 
 /// <summary>The session signed in with a token: its nick now and its account.</summary>
 public sealed record AuthEvent(string Nick, string Account) : ChatEvent("auth");

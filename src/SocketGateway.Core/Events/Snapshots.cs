@@ -10,11 +10,12 @@ public sealed record RoomInfo(
     int? MaxMembers,
     [property: JsonConverter(typeof(UtcMillisecondsConverter))] DateTimeOffset CreatedAt);
 
-/// <summary>The Member object: one member of a room.</summary>
+/// <summary>The Member object: one session in a room (an account connected twice is two members of one nick).</summary>
 public sealed record MemberInfo(
     string Nick,
     string Via,
-    [property: JsonConverter(typeof(UtcMillisecondsConverter))] DateTimeOffset ConnectedAt);
+    [property: JsonConverter(typeof(UtcMillisecondsConverter))] DateTimeOffset ConnectedAt,
+    string? Account = null);
 
 /// <summary>The User object: one connected user, and the node it is connected to.</summary>
 public sealed record UserInfo(
@@ -23,4 +24,5 @@ public sealed record UserInfo(
     IReadOnlyList<string> Rooms,
     string? RemoteAddress,
     [property: JsonConverter(typeof(UtcMillisecondsConverter))] DateTimeOffset ConnectedAt,
-    string? Node = null);
+    string? Node = null,
+    string? Account = null);

@@ -39,6 +39,11 @@ public sealed class LineCommands(ChatService chat, IAccountTokens tokens)
 
         try
         {
+            if (session.AwaitingSignIn && !IsAllowedBeforeSignIn(line))
+            {
+                throw new ChatException(ErrorCodes.Unauthorized, "this gateway has no guests: sign in first with /auth TOKEN");
+            }
+
             if (line[0] != '/' || line.StartsWith("//", StringComparison.Ordinal))
             {
                 await session.Budget.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -121,6 +126,19 @@ public sealed class LineCommands(ChatService chat, IAccountTokens tokens)
         }
 
         return true;
+    }
+
+    private static readonly string[] AllowedBeforeSignIn = ["auth", "help", "ping", "quit"];
+
+    private static bool IsAllowedBeforeSignIn(string line)
+    {
+        if (line[0] != '/' || line.StartsWith("//", StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        var command = SplitWord(line.AsSpan(1)).Word;
+        return AllowedBeforeSignIn.Contains(command, StringComparer.OrdinalIgnoreCase);
     }
 
     // A line user reads its own message back from the room like everyone else: the line loop does not wait for a

@@ -53,6 +53,12 @@ public sealed partial class ChatSession
     /// <summary>The account this session signed in as; null for a guest.</summary>
     public Identity.Account? Account { get; internal set; }
 
+    /// <summary>
+    /// A connection on a gateway without guests that has not signed in yet: in no room, sent nothing, listed nowhere;
+    /// only <c>/auth</c>, <c>/help</c>, <c>/ping</c> and <c>/quit</c> work for it.
+    /// </summary>
+    public bool AwaitingSignIn { get; internal set; }
+
     public MessageBudget Budget { get; }
 
     /// <summary>The room a plain line goes to: the one joined or switched to last.</summary>

@@ -3,13 +3,28 @@ using SocketGateway.Core.Events;
 namespace SocketGateway.Core.Storage;
 
 /// <summary>A room as kept by a store; <see cref="LastMessageId"/> is read back on load and ignored on save.</summary>
-public sealed record StoredRoom(string Name, string? Topic, int? MaxMembers, DateTimeOffset CreatedAt, long LastMessageId = 0);
+public sealed record StoredRoom(string Name, string? Topic, int? MaxMembers, DateTimeOffset CreatedAt, long LastMessageId = 0, bool Private = false);
+
+/// <summary>An account's standing in a room: <see cref="GrantKinds"/>.</summary>
+public sealed record StoredGrant(string Room, string Account, string Kind);
+
+public static class GrantKinds
+{
+    /// <summary>May join the private room (besides the accounts whose token lists it).</summary>
+    public const string Invite = "invite";
+
+    /// <summary>Removed from the room and may not join it again.</summary>
+    public const string Ban = "ban";
+
+    /// <summary>May kick, ban and set the topic.</summary>
+    public const string Operator = "operator";
+}
 
 /// <summary>
 /// What a store holds at start: its rooms and the highest message id reserved or stored so far (the allocator's
 /// first block starts above it).
 /// </summary>
-public sealed record StoreSnapshot(IReadOnlyList<StoredRoom> Rooms, long MessageIdHighWaterMark);
+public sealed record StoreSnapshot(IReadOnlyList<StoredRoom> Rooms, long MessageIdHighWaterMark, IReadOnlyList<StoredGrant>? Grants = null);
 
 /// <summary>
 /// Where rooms and history live. Room changes are durable when their task completes (unless the store is
@@ -23,7 +38,17 @@ public interface IChatStore
 
     Task SaveRoomAsync(StoredRoom room, CancellationToken cancellationToken);
 
+    /// <summary>Deletes the room with its history and grants.</summary>
     Task DeleteRoomAsync(string room, CancellationToken cancellationToken);
+
+    /// <summary>Adds (<paramref name="granted"/>) or removes an invite, ban or operator; durable when the task completes.</summary>
+    Task SaveGrantAsync(StoredGrant grant, bool granted, CancellationToken cancellationToken);
+
+    /// <summary>An account signed in under <paramref name="nick"/>: from now on no guest may take it.</summary>
+    Task RememberNickAsync(string nick, string account, CancellationToken cancellationToken);
+
+    /// <summary>The account that last signed in under <paramref name="nick"/> (case-insensitive), or null.</summary>
+    Task<string?> NickOwnerAsync(string nick, CancellationToken cancellationToken);
 
     /// <summary>
     /// Reserves a block of <paramref name="count"/> ids for the caller alone: all above <paramref name="after"/> and

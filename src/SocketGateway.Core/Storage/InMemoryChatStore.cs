@@ -8,12 +8,37 @@ public sealed class InMemoryChatStore(int capacityPerRoom = 1000) : IChatStore
 {
     private readonly ConcurrentDictionary<string, StoredRoom> _rooms = new();
     private readonly ConcurrentDictionary<string, Queue<MessageEvent>> _history = new();
+    private readonly ConcurrentDictionary<StoredGrant, byte> _grants = new();
+    private readonly ConcurrentDictionary<string, string> _nickOwners = new(StringComparer.OrdinalIgnoreCase);
     private readonly Lock _idGate = new();
     private long _appended;
     private long _reserved;
 
     public Task<StoreSnapshot> OpenAsync(CancellationToken cancellationToken) =>
-        Task.FromResult(new StoreSnapshot([.. _rooms.Values], 0));
+        Task.FromResult(new StoreSnapshot([.. _rooms.Values], 0, [.. _grants.Keys]));
+
+    public Task SaveGrantAsync(StoredGrant grant, bool granted, CancellationToken cancellationToken)
+    {
+        if (granted)
+        {
+            _grants.TryAdd(grant, 0);
+        }
+        else
+        {
+            _grants.TryRemove(grant, out _);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task RememberNickAsync(string nick, string account, CancellationToken cancellationToken)
+    {
+        _nickOwners[nick] = account;
+        return Task.CompletedTask;
+    }
+
+    public Task<string?> NickOwnerAsync(string nick, CancellationToken cancellationToken) =>
+        Task.FromResult(_nickOwners.TryGetValue(nick, out var account) ? account : null);
 
     public Task<long> ReserveMessageIdsAsync(long after, int count, CancellationToken cancellationToken)
     {
@@ -34,6 +59,11 @@ public sealed class InMemoryChatStore(int capacityPerRoom = 1000) : IChatStore
     {
         _rooms.TryRemove(room, out _);
         _history.TryRemove(room, out _);
+        foreach (var grant in _grants.Keys.Where(g => g.Room == room))
+        {
+            _grants.TryRemove(grant, out _);
+        }
+
         return Task.CompletedTask;
     }
 

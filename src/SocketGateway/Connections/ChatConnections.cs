@@ -4,6 +4,7 @@ using System.Net.WebSockets;
 using System.Security.Authentication;
 using Microsoft.AspNetCore.Connections;
 using SocketGateway.Core;
+using SocketGateway.Core.Identity;
 using SocketGateway.Core.Limits;
 using SocketGateway.Core.Sessions;
 
@@ -18,14 +19,16 @@ public sealed partial class ChatConnections
 {
     private readonly ChatService _chat;
     private readonly ConnectionGuard _guard;
+    private readonly IAccountTokens _tokens;
     private readonly ILogger<ChatConnections> _logger;
     // One delegate for every session (OnAbort takes state, not a closure): a connection costs no allocation for it.
     private readonly Action<ChatSession, object> _cutOff;
 
-    public ChatConnections(ChatService chat, ConnectionGuard guard, ILogger<ChatConnections> logger)
+    public ChatConnections(ChatService chat, ConnectionGuard guard, IAccountTokens tokens, ILogger<ChatConnections> logger)
     {
         _chat = chat;
         _guard = guard;
+        _tokens = tokens;
         _logger = logger;
         _cutOff = (session, transport) =>
         {
@@ -41,12 +44,13 @@ public sealed partial class ChatConnections
     public static string DescribeRefusal(Admission admission) => ConnectionGuard.Describe(admission);
 
     /// <summary>
-    /// The connection becomes a chat user: a guest nick, the welcome and the lobby. If its queue overflows, the
-    /// warning is logged and <paramref name="transport"/> is cut off.
+    /// The connection becomes a chat user: a guest nick (or its <paramref name="account"/>'s nick), the welcome and the
+    /// lobby; on a gateway without guests, a connection without an account waits for <c>/auth</c> instead. If its
+    /// queue overflows, the warning is logged and <paramref name="transport"/> is cut off.
     /// </summary>
-    public ChatSession Open(string via, IPEndPoint? peer, IChatTransport transport)
+    public ChatSession Open(string via, IPEndPoint? peer, IChatTransport transport, Account? account = null)
     {
-        var session = _chat.Connect(via, peer);
+        var session = _chat.Connect(via, peer, account, awaitSignIn: !_tokens.AllowGuests);
         session.OnAbort(_cutOff, transport);
         return session;
     }

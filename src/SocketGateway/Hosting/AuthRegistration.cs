@@ -16,6 +16,11 @@ public static class AuthRegistration
             services.AddSingleton(tokens);
             services.AddSingleton<IAccountTokens>(tokens);
         }
+        else if (!options.AllowGuests)
+        {
+            throw new InvalidOperationException(
+                "Gateway:Auth:AllowGuests=false needs Gateway:Auth:SigningKey or Gateway:Auth:PublicKeyPath: without a key nobody could sign in");
+        }
         else
         {
             services.AddSingleton<IAccountTokens, NoAccountTokens>();

@@ -19,7 +19,8 @@ public sealed class HubSessions(ChatConnections pipeline, HubConnections connect
     {
         var connection = connections.Find(context.ConnectionId)
             ?? throw new InvalidOperationException("the hub connection is not registered");
-        var session = pipeline.Open(Via.Web, context.GetHttpContext()?.Connection.RemoteEndPoint(), new CutOffByAbort(connection));
+        var http = context.GetHttpContext();
+        var session = pipeline.Open(Via.Web, http?.Connection.RemoteEndPoint(), new CutOffByAbort(connection), Identity.HubSignIn.AccountOf(http));
         _sessions[context.ConnectionId] = session;
         _ = PumpAsync(session, connection);
         return session;

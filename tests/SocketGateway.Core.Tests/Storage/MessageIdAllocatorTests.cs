@@ -98,6 +98,12 @@ public sealed class MessageIdAllocatorTests
 
         public Task DeleteRoomAsync(string room, CancellationToken cancellationToken) => Task.CompletedTask;
 
+        public Task SaveGrantAsync(StoredGrant grant, bool granted, CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task RememberNickAsync(string nick, string account, CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task<string?> NickOwnerAsync(string nick, CancellationToken cancellationToken) => Task.FromResult<string?>(null);
+
         public long Append(MessageEvent message) => 1;
 
         public Task WaitForCommitAsync(long position, CancellationToken cancellationToken) => Task.CompletedTask;

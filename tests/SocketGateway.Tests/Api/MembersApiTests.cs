@@ -32,7 +32,7 @@ public sealed class MembersApiTests(GatewayFixture fixture)
         foreach (var member in members.EnumerateArray())
         {
             ApiAssert.Timestamp(member.GetProperty("connectedAt"));
-            Assert.Equal(["connectedAt", "nick", "via"], member.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
+            Assert.Equal(["account", "connectedAt", "nick", "via"], member.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
         }
     }
 

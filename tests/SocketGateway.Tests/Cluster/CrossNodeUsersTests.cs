@@ -46,6 +46,40 @@ public sealed class CrossNodeUsersTests
     }
 
     [Fact]
+    public async Task An_account_on_two_nodes_is_one_nick_that_no_guest_or_other_account_takes_on_either_even_after_it_left()
+    {
+        await using var cluster = await TwoNodes.StartAsync();
+        var aliceToken = Identity.TestTokens.Hs256("u-1", name: "alice");
+        var onA = await cluster.TcpAsync(cluster.A, "tmp-alice");
+        await onA.SendAsync("/auth " + aliceToken);
+        await onA.ReadUntilAsync("* signed in as alice (account u-1)");
+        var onB = await cluster.SignedInHubAsync(cluster.B, aliceToken);
+        Assert.Equal("alice", onB.Nick);
+
+        var guest = await cluster.TcpAsync(cluster.B, "gus");
+        await guest.SendAsync("/nick alice");
+        await guest.ReadUntilAsync("! nick_taken: the nick 'alice' is in use");
+        var other = await cluster.SignedInHubAsync(cluster.B, Identity.TestTokens.Hs256("u-666", name: "alice"));
+        Assert.StartsWith("user-", other.Nick, StringComparison.Ordinal);
+
+        await guest.SendAsync("/who");
+        var who = await guest.ReadUntilAsync(l => l.StartsWith("* members of lobby: ", StringComparison.Ordinal));
+        Assert.Contains("alice (tcp)", who, StringComparison.Ordinal);
+        Assert.Contains("alice (web)", who, StringComparison.Ordinal);
+        await guest.SendAsync("/msg alice on both nodes");
+        await onA.ReadUntilAsync(l => l.StartsWith("[pm] gus", StringComparison.Ordinal) && l.EndsWith("on both nodes", StringComparison.Ordinal));
+        await onB.NextAsync("private", p => p.GetProperty("text").GetString() == "on both nodes");
+
+        // Gone from both nodes: still the account's, because it signed in before (the shared store says so).
+        await onB.DisposeAsync();
+        await onA.SendAsync("/quit");
+        await guest.ReadUntilAsync("[lobby] <- alice left (quit)");
+        var later = await cluster.TcpAsync(cluster.A, "gwen");
+        await later.SendAsync("/nick alice");
+        Assert.StartsWith("! nick_taken: ", await later.ReadUntilAsync(l => l.StartsWith("! ", StringComparison.Ordinal)));
+    }
+
+    [Fact]
     public async Task A_nick_freed_on_one_node_is_free_on_the_other_at_once_and_users_of_both_are_listed_once_with_their_node()
     {
         await using var cluster = await TwoNodes.StartAsync();

@@ -48,6 +48,7 @@ public sealed class TwoNodes : IAsyncDisposable
             ["ConnectionStrings__Redis"] = redis.Configuration,
             ["Gateway__Cluster__NodeName"] = name,
             ["Gateway__Cluster__NodeTimeoutSeconds"] = NodeTimeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Gateway__Auth__SigningKey"] = Identity.TestTokens.SigningKey,
         });
 
     public async Task<LineClient> TcpAsync(GatewayProcess node, string nick)
@@ -76,6 +77,22 @@ public sealed class TwoNodes : IAsyncDisposable
         await client.StartAsync();
         await client.Connection.InvokeAsync<string>("SetNick", nick).WaitAsync(Timeouts.Step);
         client.Nick = nick;
+        return client;
+    }
+
+    /// <summary>A browser that signs in at connect (<c>access_token</c>), as the website's page does.</summary>
+    public async Task<HubClient> SignedInHubAsync(GatewayProcess node, string token)
+    {
+        var connection = new HubConnectionBuilder()
+            .WithUrl(new Uri($"http://127.0.0.1:{node.HttpPort}/hubs/chat"), HttpTransportType.WebSockets, options =>
+            {
+                options.SkipNegotiation = true;
+                options.AccessTokenProvider = () => Task.FromResult<string?>(token);
+            })
+            .Build();
+        var client = new HubClient(connection);
+        _clients.Add(client);
+        await client.StartAsync();
         return client;
     }
 

@@ -112,10 +112,18 @@ public sealed class GatewayHost : IAsyncDisposable
         return client;
     }
 
-    public async Task<HubClient> ConnectHubAsync(string? nick = null)
+    /// <param name="token">Signs in at connect: sent as <c>access_token</c>, as a browser's client does on a WebSocket.</param>
+    public async Task<HubClient> ConnectHubAsync(string? nick = null, string? token = null)
     {
         var connection = new HubConnectionBuilder()
-            .WithUrl(new Uri(HttpUri, "hubs/chat"), HttpTransportType.WebSockets, options => options.SkipNegotiation = true)
+            .WithUrl(new Uri(HttpUri, "hubs/chat"), HttpTransportType.WebSockets, options =>
+            {
+                options.SkipNegotiation = true;
+                if (token is not null)
+                {
+                    options.AccessTokenProvider = () => Task.FromResult<string?>(token);
+                }
+            })
             .Build();
         var client = new HubClient(connection);
         _clients.Add(client);

@@ -10,7 +10,7 @@ namespace SocketGateway.Tests.Tcp;
 [Collection(GatewayCollection.Name)]
 public sealed partial class TcpJsonCommandTests(GatewayFixture fixture)
 {
-    private static readonly string[] MessageShape = ["from", "id", "room", "text", "ts", "type", "via"];
+    private static readonly string[] MessageShape = ["account", "from", "id", "room", "text", "ts", "type", "via"];
 
     private GatewayHost Host => fixture.Host;
 
@@ -138,7 +138,7 @@ public sealed partial class TcpJsonCommandTests(GatewayFixture fixture)
         var list = members.GetProperty("members").EnumerateArray().ToList();
         Assert.Equal([alice.Nick, ws.Nick], list.Select(m => m.GetProperty("nick").GetString()));
         Assert.Equal(["tcp", "ws"], list.Select(m => m.GetProperty("via").GetString()));
-        Assert.All(list, m => Assert.Equal(["connectedAt", "nick", "via"], m.Shape()));
+        Assert.All(list, m => Assert.Equal(["account", "connectedAt", "nick", "via"], m.Shape()));
 
         await alice.SendAsync("/topic");
         var topic = await alice.ReadJsonAsync("topic");
@@ -198,7 +198,7 @@ public sealed partial class TcpJsonCommandTests(GatewayFixture fixture)
         await connection.StartAsync().WaitAsync(Timeouts.Step);
         var payload = await welcome.Task.WaitAsync(Timeouts.Step);
 
-        Assert.Equal(["nick", "server", "type"], payload.Shape());
+        Assert.Equal(["account", "nick", "server", "type"], payload.Shape());
         Assert.Equal("welcome", payload.GetProperty("type").GetString());
         Assert.Equal("SocketGateway", payload.GetProperty("server").GetString());
         Assert.Matches("^guest-[0-9a-f]{4,}$", payload.GetProperty("nick").GetString());
