@@ -32,6 +32,7 @@ public sealed partial class ChatService
                 return room.ToInfo();
             }
 
+            RequireMayJoin(room, session);
             if (room.IsFull)
             {
                 throw new ChatException(ErrorCodes.RoomFull, $"room {name} is full ({room.MaxMembers} members)");
@@ -266,7 +267,7 @@ public sealed partial class ChatService
     /// Removes a member from a room on an administrator's request, whichever node the member is on: the kick is a
     /// room event, and the member's own node removes it where the kick falls in the room's order (LocalDelivery).
     /// </summary>
-    public async Task KickAsync(string roomName, string nick, CancellationToken cancellationToken = default)
+    public async Task KickAsync(string roomName, string nick, CancellationToken cancellationToken = default, string? reason = null)
     {
         var name = RoomName.Require(roomName);
         var room = RequireRoom(name);
@@ -286,7 +287,7 @@ public sealed partial class ChatService
         Task kicked;
         lock (rooms.Membership)
         {
-            kicked = Publish(room, new LeftEvent(name, target, LeftReasons.Kicked));
+            kicked = Publish(room, new LeftEvent(name, target, LeftReasons.Kicked, reason));
         }
 
         await kicked.ConfigureAwait(false);

@@ -1,4 +1,5 @@
 using SocketGateway.Core.Events;
+using SocketGateway.Core.Identity;
 using SocketGateway.Core.Names;
 using SocketGateway.Core.Rooms;
 using SocketGateway.Core.Sessions;
@@ -97,9 +98,9 @@ public sealed partial class ChatService
         return message;
     }
 
-    public Task<IReadOnlyList<MessageEvent>> GetHistoryAsync(string? roomName, int limit, long? beforeId = null, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<MessageEvent>> GetHistoryAsync(string? roomName, int limit, Viewer viewer, long? beforeId = null, CancellationToken cancellationToken = default)
     {
-        var room = RequireRoom(RoomName.Require(roomName));
+        var room = RequireVisibleRoom(RoomName.Require(roomName), viewer);
         if (limit < 1)
         {
             throw new ChatException(ErrorCodes.BadArgument, "the history limit must be a positive number");

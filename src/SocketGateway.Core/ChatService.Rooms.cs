@@ -1,4 +1,5 @@
 using SocketGateway.Core.Events;
+using SocketGateway.Core.Identity;
 using SocketGateway.Core.Names;
 using SocketGateway.Core.Rooms;
 using SocketGateway.Core.Storage;
@@ -13,25 +14,25 @@ public sealed partial class ChatService
     /// The lobby first (as in the contract's <c>* rooms: lobby (3) "General chat", dev (1)</c>), then by name; member
     /// counts are the gateway's (this node's members and the other nodes').
     /// </summary>
-    public async Task<IReadOnlyList<RoomInfo>> ListRoomsAsync(CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<RoomInfo>> ListRoomsAsync(Viewer viewer, CancellationToken cancellationToken = default)
     {
         var elsewhere = await directory.ListElsewhereAsync(cancellationToken).ConfigureAwait(false);
         var counts = elsewhere.SelectMany(u => u.Rooms).CountBy(r => r, StringComparer.Ordinal).ToDictionary(StringComparer.Ordinal);
-        return [.. rooms.All.OrderBy(r => r.Name != RoomName.Lobby).ThenBy(r => r.Name, StringComparer.Ordinal)
+        return [.. rooms.All.Where(r => MaySee(r, viewer)).OrderBy(r => r.Name != RoomName.Lobby).ThenBy(r => r.Name, StringComparer.Ordinal)
             .Select(r => r.ToInfo() is var info && counts.TryGetValue(r.Name, out var more) ? info with { Members = info.Members + more } : info)];
     }
 
-    public async Task<RoomInfo> GetRoomAsync(string? roomName, CancellationToken cancellationToken = default)
+    public async Task<RoomInfo> GetRoomAsync(string? roomName, Viewer viewer, CancellationToken cancellationToken = default)
     {
-        var info = RequireRoom(RoomName.Require(roomName)).ToInfo();
+        var info = RequireVisibleRoom(RoomName.Require(roomName), viewer).ToInfo();
         var elsewhere = await directory.ListElsewhereAsync(cancellationToken).ConfigureAwait(false);
         return info with { Members = info.Members + elsewhere.Count(u => u.Rooms.Contains(info.Name, StringComparer.Ordinal)) };
     }
 
     /// <summary>A room's members on every node: this node's in the order they joined, then the others' by connection time.</summary>
-    public async Task<IReadOnlyList<MemberInfo>> ListMembersAsync(string? roomName, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<MemberInfo>> ListMembersAsync(string? roomName, Viewer viewer, CancellationToken cancellationToken = default)
     {
-        var room = RequireRoom(RoomName.Require(roomName));
+        var room = RequireVisibleRoom(RoomName.Require(roomName), viewer);
         var list = new List<MemberInfo>();
         foreach (var m in room.Members)
         {
@@ -44,7 +45,7 @@ public sealed partial class ChatService
         return list;
     }
 
-    public async Task<RoomInfo> CreateRoomAsync(string? roomName, string? topic, int? maxMembers, CancellationToken cancellationToken = default)
+    public async Task<RoomInfo> CreateRoomAsync(string? roomName, string? topic, int? maxMembers, CancellationToken cancellationToken = default, bool isPrivate = false)
     {
         var name = RoomName.Require(roomName);
         var normalizedTopic = TopicText.Normalize(topic);
@@ -57,7 +58,7 @@ public sealed partial class ChatService
                 throw new ChatException(ErrorCodes.RoomExists, $"room {name} already exists");
             }
 
-            return (await AddRoomAsync(name, normalizedTopic, max, cancellationToken).ConfigureAwait(false)).ToInfo();
+            return (await AddRoomAsync(name, normalizedTopic, max, cancellationToken, isPrivate).ConfigureAwait(false)).ToInfo();
         }
         finally
         {
@@ -71,12 +72,19 @@ public sealed partial class ChatService
         var room = RequireRoom(RoomName.Require(roomName));
         var topic = change.TopicSet ? TopicText.Normalize(change.Topic) : room.Topic;
         var max = change.MaxMembersSet ? NormalizeMaxMembers(change.MaxMembers) : room.MaxMembers;
-        await store.SaveRoomAsync(new StoredRoom(room.Name, topic, max, room.CreatedAt), cancellationToken).ConfigureAwait(false);
+        var isPrivate = change.Private ?? room.IsPrivate;
+        if (isPrivate && room.Name == RoomName.Lobby)
+        {
+            throw new ChatException(ErrorCodes.Forbidden, "the lobby is open to everyone");
+        }
+
+        await store.SaveRoomAsync(new StoredRoom(room.Name, topic, max, room.CreatedAt, Private: isPrivate), cancellationToken).ConfigureAwait(false);
         RoomInfo info;
         lock (rooms.Membership)
         {
             room.Topic = topic;
             room.MaxMembers = max;
+            room.IsPrivate = isPrivate;
             info = room.ToInfo();
             _ = Publish(room, RoomUpdatedEvent.From(info));
         }
@@ -127,16 +135,16 @@ public sealed partial class ChatService
     }
 
     // Called with _roomCreation held; the room is durable before anyone can see it.
-    private async Task<Room> AddRoomAsync(string name, string? topic, int? maxMembers, CancellationToken cancellationToken)
+    private async Task<Room> AddRoomAsync(string name, string? topic, int? maxMembers, CancellationToken cancellationToken, bool isPrivate = false)
     {
         if (limits.MaxRooms > 0 && rooms.Count >= limits.MaxRooms)
         {
             throw new ChatException(ErrorCodes.Forbidden, $"the gateway already has its maximum of {limits.MaxRooms} rooms");
         }
 
-        var stored = new StoredRoom(name, topic, maxMembers, Now());
+        var stored = new StoredRoom(name, topic, maxMembers, Now(), Private: isPrivate);
         await store.SaveRoomAsync(stored, cancellationToken).ConfigureAwait(false);
-        var room = new Room(name, topic, maxMembers, stored.CreatedAt, 0);
+        var room = new Room(name, topic, maxMembers, stored.CreatedAt, 0, isPrivate);
         if (!rooms.TryAdd(room) && rooms.TryGet(name, out var madeElsewhere))
         {
             // Another node made it meanwhile and its announcement came first: that is the room.
@@ -146,7 +154,7 @@ public sealed partial class ChatService
         // Other nodes learn of it in the room's order, before any of its later events (here it changes nothing).
         lock (rooms.Membership)
         {
-            _ = Publish(room, new RoomOpenedEvent(room.Name, room.Topic, room.MaxMembers, room.CreatedAt));
+            _ = Publish(room, new RoomOpenedEvent(room.Name, room.Topic, room.MaxMembers, room.CreatedAt, room.IsPrivate));
         }
 
         return room;
@@ -163,5 +171,5 @@ public sealed partial class ChatService
     };
 }
 
-/// <summary>A PATCH of a room: only the settings marked as set are changed.</summary>
-public sealed record RoomChange(bool TopicSet, string? Topic, bool MaxMembersSet, int? MaxMembers);
+/// <summary>A PATCH of a room: only the settings marked as set (or given, for <paramref name="Private"/>) are changed.</summary>
+public sealed record RoomChange(bool TopicSet, string? Topic, bool MaxMembersSet, int? MaxMembers, bool? Private = null);

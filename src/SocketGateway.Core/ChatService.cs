@@ -51,7 +51,15 @@ public sealed partial class ChatService(
         await messageIds.StartAsync(snapshot.MessageIdHighWaterMark, cancellationToken).ConfigureAwait(false);
         foreach (var stored in snapshot.Rooms)
         {
-            rooms.TryAdd(new Room(stored.Name, stored.Topic, stored.MaxMembers, stored.CreatedAt, stored.LastMessageId));
+            rooms.TryAdd(new Room(stored.Name, stored.Topic, stored.MaxMembers, stored.CreatedAt, stored.LastMessageId, stored.Private));
+        }
+
+        foreach (var grant in snapshot.Grants ?? [])
+        {
+            if (rooms.TryGet(grant.Room, out var room))
+            {
+                room.Access.Apply(grant.Kind, grant.Account, granted: true);
+            }
         }
 
         if (!rooms.TryGet(RoomName.Lobby, out _))
@@ -206,11 +214,17 @@ public sealed partial class ChatService(
     }
 
     /// <summary>Every connected user of the gateway once: this node's, then the other nodes', by connection time.</summary>
-    public async Task<IReadOnlyList<UserInfo>> ListUsersAsync(CancellationToken cancellationToken = default)
+    /// <remarks>A user's private rooms are left out of its <c>rooms</c> for a viewer who may not see them.</remarks>
+    public async Task<IReadOnlyList<UserInfo>> ListUsersAsync(Viewer viewer, CancellationToken cancellationToken = default)
     {
         var elsewhere = await directory.ListElsewhereAsync(cancellationToken).ConfigureAwait(false);
-        return [.. LocalUsers().Concat(elsewhere).OrderBy(u => u.ConnectedAt)];
+        return [.. LocalUsers().Concat(elsewhere).OrderBy(u => u.ConnectedAt).Select(u => VisibleTo(u, viewer))];
     }
+
+    private UserInfo VisibleTo(UserInfo user, Viewer viewer) =>
+        viewer.IsAdmin || user.Rooms.All(r => !rooms.TryGet(r, out var room) || MaySee(room, viewer))
+            ? user
+            : user with { Rooms = [.. user.Rooms.Where(r => rooms.TryGet(r, out var room) && MaySee(room, viewer))] };
 
     private IEnumerable<UserInfo> LocalUsers() =>
         nicks.Sessions.Where(s => !s.AwaitingSignIn)

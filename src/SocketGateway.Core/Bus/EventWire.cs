@@ -23,6 +23,7 @@ public static class EventWire
         ["room_closed"] = typeof(RoomClosedEvent),
         ["room_updated"] = typeof(RoomUpdatedEvent),
         ["room_opened"] = typeof(RoomOpenedEvent),
+        ["room_access"] = typeof(RoomAccessEvent),
         ["info"] = typeof(InfoEvent),
         ["error"] = typeof(ErrorEvent),
     };

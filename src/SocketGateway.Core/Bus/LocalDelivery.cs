@@ -29,6 +29,9 @@ public sealed class LocalDelivery(RoomRegistry rooms, NickRegistry nicks, IUserD
             case LeftEvent { Reason: LeftReasons.Kicked } kicked:
                 ApplyKick(kicked);
                 return;
+            case RoomAccessEvent access:
+                ApplyAccess(access);
+                return;
         }
 
         if (!rooms.TryGet(room, out var target))
@@ -80,7 +83,7 @@ public sealed class LocalDelivery(RoomRegistry rooms, NickRegistry nicks, IUserD
     {
         lock (rooms.Membership)
         {
-            rooms.TryAdd(new Room(opened.Name, opened.Topic, opened.MaxMembers, opened.CreatedAt, 0));
+            rooms.TryAdd(new Room(opened.Name, opened.Topic, opened.MaxMembers, opened.CreatedAt, 0, opened.Private));
         }
     }
 
@@ -91,7 +94,7 @@ public sealed class LocalDelivery(RoomRegistry rooms, NickRegistry nicks, IUserD
             if (!rooms.TryGet(updated.Name, out var room))
             {
                 // Made on another node while this one was away from Redis.
-                rooms.TryAdd(new Room(updated.Name, updated.Topic, updated.MaxMembers, updated.CreatedAt, 0));
+                rooms.TryAdd(new Room(updated.Name, updated.Topic, updated.MaxMembers, updated.CreatedAt, 0, updated.Private));
                 return;
             }
 
@@ -99,6 +102,7 @@ public sealed class LocalDelivery(RoomRegistry rooms, NickRegistry nicks, IUserD
             {
                 room.Topic = updated.Topic;
                 room.MaxMembers = updated.MaxMembers;
+                room.IsPrivate = updated.Private;
                 Fanout(room, new OutboundEvent(updated with { Members = room.Count }));
             }
         }
@@ -129,6 +133,32 @@ public sealed class LocalDelivery(RoomRegistry rooms, NickRegistry nicks, IUserD
                 }
 
                 Fanout(room, new OutboundEvent(kicked));
+            }
+        }
+    }
+
+    // Every node keeps each room's grants; a guest's ban marks its session on the node it is connected to.
+    private void ApplyAccess(RoomAccessEvent access)
+    {
+        lock (rooms.Membership)
+        {
+            if (!rooms.TryGet(access.Room, out var room))
+            {
+                return;
+            }
+
+            if (access.Kind != RoomAccess.GuestBan)
+            {
+                room.Access.Apply(access.Kind, access.Subject, access.Granted);
+                return;
+            }
+
+            foreach (var guest in nicks.SessionsOf(access.Subject))
+            {
+                if (guest.Account is null)
+                {
+                    guest.BanFrom(access.Room);
+                }
             }
         }
     }

@@ -82,10 +82,11 @@ public sealed record RoomUpdatedEvent(
     string? Topic,
     int Members,
     int? MaxMembers,
-    [property: JsonConverter(typeof(UtcMillisecondsConverter))] DateTimeOffset CreatedAt) : ChatEvent("room_updated")
+    [property: JsonConverter(typeof(UtcMillisecondsConverter))] DateTimeOffset CreatedAt,
+    bool Private = false) : ChatEvent("room_updated")
 {
     public static RoomUpdatedEvent From(RoomInfo room) =>
-        new(room.Name, room.Topic, room.Members, room.MaxMembers, room.CreatedAt);
+        new(room.Name, room.Topic, room.Members, room.MaxMembers, room.CreatedAt, room.Private);
 }
 
 /// <summary>
@@ -96,7 +97,15 @@ public sealed record RoomOpenedEvent(
     string Name,
     string? Topic,
     int? MaxMembers,
-    [property: JsonConverter(typeof(UtcMillisecondsConverter))] DateTimeOffset CreatedAt) : ChatEvent("room_opened");
+    [property: JsonConverter(typeof(UtcMillisecondsConverter))] DateTimeOffset CreatedAt,
+    bool Private = false) : ChatEvent("room_opened");
+
+/// <summary>
+/// Not sent to anyone: an account was invited to, banned from or made operator of a room (or no longer is), or a
+/// guest was banned by nick (<see cref="Rooms.RoomAccess.GuestBan"/>, lifted when it disconnects). Published in the
+/// room's order, so every node changes the room's access before the room's later events (the kick of a ban).
+/// </summary>
+public sealed record RoomAccessEvent(string Room, string Kind, string Subject, bool Granted) : ChatEvent("room_access");
 
 /// <summary>
 /// Not sent to anyone: queued by /format so that the session's writer switches format exactly between the

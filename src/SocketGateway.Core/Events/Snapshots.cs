@@ -8,7 +8,8 @@ public sealed record RoomInfo(
     string? Topic,
     int Members,
     int? MaxMembers,
-    [property: JsonConverter(typeof(UtcMillisecondsConverter))] DateTimeOffset CreatedAt);
+    [property: JsonConverter(typeof(UtcMillisecondsConverter))] DateTimeOffset CreatedAt,
+    bool Private = false);
 
 /// <summary>The Member object: one session in a room (an account connected twice is two members of one nick).</summary>
 public sealed record MemberInfo(

@@ -22,7 +22,9 @@ public sealed class LineCommands(ChatService chat, IAccountTokens tokens)
         "/who [ROOM]           members of a room; alias /names",
         "/msg NICK TEXT        private message",
         "/me TEXT              action",
-        "/topic [ROOM]         show a room's topic",
+        "/topic [TEXT]         show the current room's topic; operators: set it",
+        "/kick NICK [REASON]   operators: remove someone from the current room",
+        "/ban NICK             operators: remove and keep out of the current room",
         "/history [N]          last N messages of the current room (default 20, at most 200)",
         "/format text|json     how the server writes to you",
         "/ping                 keep-alive; answers pong",
@@ -88,11 +90,11 @@ public sealed class LineCommands(ChatService chat, IAccountTokens tokens)
                 chat.Leave(session, OptionalArgument(argument));
                 break;
             case "rooms" or "list":
-                session.Send(new RoomsEvent(await chat.ListRoomsAsync(cancellationToken).ConfigureAwait(false)));
+                session.Send(new RoomsEvent(await chat.ListRoomsAsync(Viewer.Of(session), cancellationToken).ConfigureAwait(false)));
                 break;
             case "who" or "names":
                 var room = OptionalArgument(argument) ?? CurrentRoom(session);
-                session.Send(new MembersEvent(Names.RoomName.Require(room), await chat.ListMembersAsync(room, cancellationToken).ConfigureAwait(false)));
+                session.Send(new MembersEvent(Names.RoomName.Require(room), await chat.ListMembersAsync(room, Viewer.Of(session), cancellationToken).ConfigureAwait(false)));
                 break;
             case "msg":
                 var (nick, text) = SplitWord(RequireArgument(argument, "/msg NICK TEXT"));
@@ -103,9 +105,20 @@ public sealed class LineCommands(ChatService chat, IAccountTokens tokens)
                 await session.Budget.WaitAsync(cancellationToken).ConfigureAwait(false);
                 Sent(chat.SendAsync(session, null, RequireArgument(argument, "/me TEXT"), MessageKinds.Action));
                 break;
-            case "topic":
-                var info = await chat.GetRoomAsync(OptionalArgument(argument) ?? CurrentRoom(session), cancellationToken).ConfigureAwait(false);
+            case "topic" when argument.Length == 0:
+                var info = await chat.GetRoomAsync(CurrentRoom(session), Viewer.Of(session), cancellationToken).ConfigureAwait(false);
                 session.Send(new TopicEvent(info.Name, info.Topic));
+                break;
+            case "topic":
+                // Members (the operator too) see the change as roomUpdated: "* topic of ROOM: TOPIC".
+                await chat.SetTopicAsOperatorAsync(session, null, argument, cancellationToken).ConfigureAwait(false);
+                break;
+            case "kick":
+                var (kicked, reason) = SplitWord(RequireArgument(argument, "/kick NICK [REASON]"));
+                await chat.KickAsOperatorAsync(session, null, kicked, reason, cancellationToken).ConfigureAwait(false);
+                break;
+            case "ban":
+                await chat.BanAsync(session, null, RequireArgument(argument, "/ban NICK"), cancellationToken).ConfigureAwait(false);
                 break;
             case "history":
                 await HistoryAsync(session, OptionalArgument(argument), cancellationToken).ConfigureAwait(false);
@@ -180,7 +193,7 @@ public sealed class LineCommands(ChatService chat, IAccountTokens tokens)
         }
 
         var room = CurrentRoom(session);
-        var messages = await chat.GetHistoryAsync(room, Math.Min(limit, ChatService.MaxHistory), null, cancellationToken).ConfigureAwait(false);
+        var messages = await chat.GetHistoryAsync(room, Math.Min(limit, ChatService.MaxHistory), Viewer.Of(session), null, cancellationToken).ConfigureAwait(false);
         session.Send(new HistoryEvent(room, messages));
     }
 

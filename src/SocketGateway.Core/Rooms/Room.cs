@@ -9,7 +9,7 @@ namespace SocketGateway.Core.Rooms;
 /// array grows by doubling, so 10,000 joins do not copy 10,000 arrays) and a leave publishes a copy, so no slot a
 /// published snapshot can see is ever written again.
 /// </summary>
-public sealed class Room(string name, string? topic, int? maxMembers, DateTimeOffset createdAt, long lastMessageId)
+public sealed class Room(string name, string? topic, int? maxMembers, DateTimeOffset createdAt, long lastMessageId, bool isPrivate = false)
 {
     private MemberList _members = MemberList.Empty;
     private long _lastMessageId = lastMessageId;
@@ -21,6 +21,12 @@ public sealed class Room(string name, string? topic, int? maxMembers, DateTimeOf
     public int? MaxMembers { get; internal set; } = maxMembers;
 
     public DateTimeOffset CreatedAt { get; } = createdAt;
+
+    /// <summary>Only accounts the token or an invite lets in may join, see or read it (contract, "Identity and access").</summary>
+    public bool IsPrivate { get; internal set; } = isPrivate;
+
+    /// <summary>Its invites, bans and operators by account (changed under the core's membership lock).</summary>
+    public RoomAccess Access { get; } = new();
 
     /// <summary>Held while a message gets its id and is published, so every member sees ids in order.</summary>
     internal Lock SendGate { get; } = new();
@@ -42,7 +48,7 @@ public sealed class Room(string name, string? topic, int? maxMembers, DateTimeOf
 
     internal void Clear() => Volatile.Write(ref _members, MemberList.Empty);
 
-    public RoomInfo ToInfo() => new(Name, Topic, Count, MaxMembers, CreatedAt);
+    public RoomInfo ToInfo() => new(Name, Topic, Count, MaxMembers, CreatedAt, IsPrivate);
 }
 
 /// <summary>

@@ -59,6 +59,13 @@ public sealed partial class ChatSession
     /// </summary>
     public bool AwaitingSignIn { get; internal set; }
 
+    // The rooms an operator banned this guest from by nick; it ends with the connection (accounts are banned by id).
+    private string[] _bannedFrom = [];
+
+    internal bool IsBannedFrom(string room) => Volatile.Read(ref _bannedFrom).Contains(room, StringComparer.Ordinal);
+
+    internal void BanFrom(string room) => Volatile.Write(ref _bannedFrom, [.. _bannedFrom, room]);
+
     public MessageBudget Budget { get; }
 
     /// <summary>The room a plain line goes to: the one joined or switched to last.</summary>

@@ -3,8 +3,8 @@ using SocketGateway.Core;
 
 namespace SocketGateway.Api;
 
-/// <summary>Body of <c>POST /api/rooms</c>.</summary>
-public sealed record CreateRoomRequest(string? Name, string? Topic, int? MaxMembers);
+/// <summary>Body of <c>POST /api/rooms</c>; a private room admits only the accounts its tokens or invites name.</summary>
+public sealed record CreateRoomRequest(string? Name, string? Topic, int? MaxMembers, bool? Private = null);
 
 /// <summary>Body of <c>POST /api/rooms/{room}/messages</c>; <c>from</c> defaults to <c>api</c>.</summary>
 public sealed record PostMessageRequest(string? From, string? Text);
@@ -35,11 +35,14 @@ public sealed class PatchRoomRequest
         }
     }
 
+    /// <summary>Makes the room private or public; members already in it stay.</summary>
+    public bool? Private { get; set; }
+
     [JsonIgnore]
     public bool TopicSet { get; private set; }
 
     [JsonIgnore]
     public bool MaxMembersSet { get; private set; }
 
-    public RoomChange ToChange() => new(TopicSet, Topic, MaxMembersSet, MaxMembers);
+    public RoomChange ToChange() => new(TopicSet, Topic, MaxMembersSet, MaxMembers, Private);
 }

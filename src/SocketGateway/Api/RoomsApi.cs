@@ -10,20 +10,23 @@ public static class RoomsApi
     {
         var rooms = api.MapGroup("/rooms").WithTags("Rooms");
 
-        rooms.MapGet("/", async (ChatService chat, CancellationToken ct) => TypedResults.Ok(await chat.ListRoomsAsync(ct).ConfigureAwait(false)))
-            .WithName("ListRooms").WithSummary("Lists the rooms with their topics and member counts");
+        rooms.MapGet("/", async (HttpContext http, ChatService chat, CancellationToken ct) =>
+                TypedResults.Ok(await chat.ListRoomsAsync(await ApiViewer.OfAsync(http).ConfigureAwait(false), ct).ConfigureAwait(false)))
+            .WithName("ListRooms").WithSummary("Lists the rooms with their topics and member counts")
+            .WithDescription(PrivateRoomsNote);
 
         rooms.MapPost("/", async (CreateRoomRequest body, ChatService chat, CancellationToken ct) =>
             {
-                var room = await chat.CreateRoomAsync(body.Name, body.Topic, body.MaxMembers, ct).ConfigureAwait(false);
+                var room = await chat.CreateRoomAsync(body.Name, body.Topic, body.MaxMembers, ct, body.Private == true).ConfigureAwait(false);
                 return TypedResults.Created($"/api/rooms/{room.Name}", room);
             })
             .WithName("CreateRoom").WithSummary("Creates a room")
             .AddEndpointFilter<AdminAccessFilter>()
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status409Conflict);
 
-        rooms.MapGet("/{room}", async (string room, ChatService chat, CancellationToken ct) => TypedResults.Ok(await chat.GetRoomAsync(room, ct).ConfigureAwait(false)))
-            .WithName("GetRoom").WithSummary("Gets one room")
+        rooms.MapGet("/{room}", async (string room, HttpContext http, ChatService chat, CancellationToken ct) =>
+                TypedResults.Ok(await chat.GetRoomAsync(room, await ApiViewer.OfAsync(http).ConfigureAwait(false), ct).ConfigureAwait(false)))
+            .WithName("GetRoom").WithSummary("Gets one room").WithDescription(PrivateRoomsNote)
             .ProducesProblem(StatusCodes.Status404NotFound);
 
         rooms.MapPatch("/{room}", async (string room, PatchRoomRequest body, ChatService chat, CancellationToken ct) =>
@@ -41,8 +44,9 @@ public static class RoomsApi
             .AddEndpointFilter<AdminAccessFilter>()
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
 
-        rooms.MapGet("/{room}/members", async (string room, ChatService chat, CancellationToken ct) => TypedResults.Ok(await chat.ListMembersAsync(room, ct).ConfigureAwait(false)))
-            .WithName("ListMembers").WithSummary("Lists a room's members and how each is connected")
+        rooms.MapGet("/{room}/members", async (string room, HttpContext http, ChatService chat, CancellationToken ct) =>
+                TypedResults.Ok(await chat.ListMembersAsync(room, await ApiViewer.OfAsync(http).ConfigureAwait(false), ct).ConfigureAwait(false)))
+            .WithName("ListMembers").WithSummary("Lists a room's members and how each is connected").WithDescription(PrivateRoomsNote)
             .ProducesProblem(StatusCodes.Status404NotFound);
 
         rooms.MapDelete("/{room}/members/{nick}", async (string room, string nick, ChatService chat, CancellationToken ct) =>
@@ -54,9 +58,10 @@ public static class RoomsApi
             .AddEndpointFilter<AdminAccessFilter>()
             .ProducesProblem(StatusCodes.Status404NotFound);
 
-        rooms.MapGet("/{room}/messages", async (string room, int? limit, long? before, ChatService chat, CancellationToken ct) =>
-                TypedResults.Ok(await chat.GetHistoryAsync(room, limit ?? ChatService.DefaultHistory, before, ct).ConfigureAwait(false)))
+        rooms.MapGet("/{room}/messages", async (string room, int? limit, long? before, HttpContext http, ChatService chat, CancellationToken ct) =>
+                TypedResults.Ok(await chat.GetHistoryAsync(room, limit ?? ChatService.DefaultHistory, await ApiViewer.OfAsync(http).ConfigureAwait(false), before, ct).ConfigureAwait(false)))
             .WithName("ListMessages").WithSummary("A page of history, oldest first; pass before=<oldest id> for the page before")
+            .WithDescription(PrivateRoomsNote)
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
 
         rooms.MapPost("/{room}/messages", async Task<Results<Created<MessageEvent>, Accepted<MessageEvent>>> (string room, PostMessageRequest body, ChatService chat, CancellationToken ct) =>
@@ -73,6 +78,11 @@ public static class RoomsApi
             .AddEndpointFilter<AdminAccessFilter>()
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
 
+        rooms.MapRoomAccessApi();
         return api;
     }
+
+    private const string PrivateRoomsNote =
+        "A private room is shown only to the admin key (X-Api-Key) and to a website token (Authorization: Bearer) whose account may join it; "
+        + "to anyone else it does not exist (404 no_such_room).";
 }

@@ -48,12 +48,24 @@ public sealed class ChatHub(ChatService chat, HubSessions sessions, IAccountToke
         return chat.SendPrivateAsync(session, nick, text);
     }
 
-    public Task<IReadOnlyList<RoomInfo>> ListRooms() => chat.ListRoomsAsync(Context.ConnectionAborted);
+    public Task<IReadOnlyList<RoomInfo>> ListRooms() => chat.ListRoomsAsync(Viewer.Of(sessions.Get(Context)), Context.ConnectionAborted);
 
-    public Task<IReadOnlyList<MemberInfo>> ListMembers(string room) => chat.ListMembersAsync(room, Context.ConnectionAborted);
+    public Task<IReadOnlyList<MemberInfo>> ListMembers(string room) => chat.ListMembersAsync(room, Viewer.Of(sessions.Get(Context)), Context.ConnectionAborted);
 
     public Task<IReadOnlyList<MessageEvent>> History(string room, int limit) =>
-        chat.GetHistoryAsync(room, limit, null, Context.ConnectionAborted);
+        chat.GetHistoryAsync(room, limit, Viewer.Of(sessions.Get(Context)), null, Context.ConnectionAborted);
+
+    /// <summary>Operators of the room (and <c>role: admin</c>): removes a member; others get <c>forbidden</c>.</summary>
+    public Task Kick(string room, string nick, string? reason) =>
+        chat.KickAsOperatorAsync(sessions.Get(Context), room ?? throw Missing(nameof(room)), nick, reason, Context.ConnectionAborted);
+
+    /// <summary>Operators: removes a member and keeps it out (its account, or a guest's connection).</summary>
+    public Task Ban(string room, string nick) =>
+        chat.BanAsync(sessions.Get(Context), room ?? throw Missing(nameof(room)), nick, Context.ConnectionAborted);
+
+    /// <summary>Operators: sets the room's topic (members get roomUpdated); the answer is the Room.</summary>
+    public Task<RoomInfo> SetTopic(string room, string? topic) =>
+        chat.SetTopicAsOperatorAsync(sessions.Get(Context), room ?? throw Missing(nameof(room)), topic, Context.ConnectionAborted);
 
     private Task<MessageEvent> SendAs(string room, string text, string kind)
     {

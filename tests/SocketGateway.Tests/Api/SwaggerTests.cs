@@ -14,6 +14,12 @@ public sealed class SwaggerTests(GatewayFixture fixture)
         ["/api/rooms/{room}/members"] = ["get"],
         ["/api/rooms/{room}/members/{nick}"] = ["delete"],
         ["/api/rooms/{room}/messages"] = ["get", "post"],
+        ["/api/rooms/{room}/invites"] = ["get"],
+        ["/api/rooms/{room}/invites/{account}"] = ["delete", "put"],
+        ["/api/rooms/{room}/bans"] = ["get"],
+        ["/api/rooms/{room}/bans/{account}"] = ["delete", "put"],
+        ["/api/rooms/{room}/operators"] = ["get"],
+        ["/api/rooms/{room}/operators/{account}"] = ["delete", "put"],
         ["/api/users"] = ["get"],
         ["/api/nodes"] = ["get"],
     };

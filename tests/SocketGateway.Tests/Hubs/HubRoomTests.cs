@@ -76,7 +76,7 @@ public sealed class HubRoomTests(GatewayFixture fixture)
         Assert.True(ApiAssert.Contains(rooms, "name", "lobby"));
         var mine = ApiAssert.Find(rooms, "name", room);
         Assert.Equal(1, mine.GetProperty("members").GetInt32());
-        Assert.Equal(["createdAt", "maxMembers", "members", "name", "topic"], mine.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
+        Assert.Equal(["createdAt", "maxMembers", "members", "name", "private", "topic"], mine.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
     }
 
     [Fact]

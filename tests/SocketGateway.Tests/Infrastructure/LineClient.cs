@@ -24,7 +24,7 @@ public sealed class LineClient : IAsyncDisposable
         _isWebSocket = isWebSocket;
     }
 
-    public string Nick { get; private set; } = "";
+    public string Nick { get; internal set; } = "";
 
     /// <summary>Set when the server closed the connection (and every queued line has been read).</summary>
     public bool IsClosed => _lines.Reader.Completion.IsCompleted;

@@ -111,6 +111,35 @@ public abstract class ChatStoreContractTests<TStore> : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Private_flags_grants_account_nicks_and_senders_accounts_are_what_a_reopened_store_sees()
+    {
+        var location = await NewLocationAsync();
+        await using (var store = await OpenedAsync(NewStore(location)))
+        {
+            await store.SaveRoomAsync(new StoredRoom("staff", null, null, Created, Private: true), default);
+            await store.SaveRoomAsync(new StoredRoom("gone", null, null, Created), default);
+            await store.SaveGrantAsync(new StoredGrant("staff", "u-1", GrantKinds.Invite), true, default);
+            await store.SaveGrantAsync(new StoredGrant("staff", "u-2", GrantKinds.Ban), true, default);
+            await store.SaveGrantAsync(new StoredGrant("staff", "u-2", GrantKinds.Ban), true, default); // twice is once
+            await store.SaveGrantAsync(new StoredGrant("staff", "u-3", GrantKinds.Operator), true, default);
+            await store.SaveGrantAsync(new StoredGrant("staff", "u-3", GrantKinds.Operator), false, default);
+            await store.SaveGrantAsync(new StoredGrant("gone", "u-1", GrantKinds.Operator), true, default);
+            await store.DeleteRoomAsync("gone", default); // its grants go with it
+            await store.RememberNickAsync("Alice", "u-1", default);
+            await store.RememberNickAsync("alice", "u-9", default); // the account that signed in last under it
+            await CommittedAsync(store, store.Append(Message(1, "staff", "from an account") with { Account = "u-1" }));
+        }
+
+        await using var reopened = NewStore(location);
+        var snapshot = await reopened.OpenAsync(default);
+        Assert.True(Assert.Single(snapshot.Rooms).Private);
+        Assert.Equal([new StoredGrant("staff", "u-2", GrantKinds.Ban), new StoredGrant("staff", "u-1", GrantKinds.Invite)], snapshot.Grants!);
+        Assert.Equal("u-9", await reopened.NickOwnerAsync("ALICE", default));
+        Assert.Null(await reopened.NickOwnerAsync("bob", default));
+        Assert.Equal("u-1", Assert.Single(await reopened.GetHistoryAsync("staff", 10, null, default)).Account);
+    }
+
+    [Fact]
     public async Task A_reopened_store_keeps_history_and_each_rooms_last_message_id()
     {
         var location = await NewLocationAsync();

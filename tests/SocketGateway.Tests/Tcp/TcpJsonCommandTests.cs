@@ -125,7 +125,7 @@ public sealed partial class TcpJsonCommandTests(GatewayFixture fixture)
         await alice.SendAsync("/rooms");
         var rooms = await alice.ReadJsonAsync("rooms");
         var listed = Assert.Single(rooms.GetProperty("rooms").EnumerateArray(), r => r.GetProperty("name").GetString() == room);
-        Assert.Equal(["createdAt", "maxMembers", "members", "name", "topic"], listed.Shape());
+        Assert.Equal(["createdAt", "maxMembers", "members", "name", "private", "topic"], listed.Shape());
         Assert.Equal(2, listed.GetProperty("members").GetInt32());
         Assert.Equal(JsonValueKind.Null, listed.GetProperty("topic").ValueKind);
         Assert.Equal(JsonValueKind.Null, listed.GetProperty("maxMembers").ValueKind);

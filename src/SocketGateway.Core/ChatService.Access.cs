@@ -1,0 +1,171 @@
+using SocketGateway.Core.Events;
+using SocketGateway.Core.Identity;
+using SocketGateway.Core.Names;
+using SocketGateway.Core.Rooms;
+using SocketGateway.Core.Sessions;
+using SocketGateway.Core.Storage;
+
+namespace SocketGateway.Core;
+
+public sealed partial class ChatService
+{
+    /// <summary>The longest account id a grant takes (a JWT's <c>sub</c> is a short id in practice).</summary>
+    public const int MaxAccountLength = 256;
+
+    /// <summary>Whether <paramref name="viewer"/> may know the room exists: public, or private and theirs to join, or joined.</summary>
+    public static bool MaySee(Room room, Viewer viewer) =>
+        !room.IsPrivate || viewer.IsAdmin || viewer.Session?.IsIn(room.Name) == true
+        || (viewer.Account is { } account && MayEnterPrivate(room, account));
+
+    private static bool MayEnterPrivate(Room room, Account account) =>
+        account.IsAdmin || account.Rooms.Contains(room.Name, StringComparer.Ordinal)
+        || room.Access.IsInvited(account.Id) || room.Access.IsOperator(account.Id);
+
+    /// <summary>A banned account or guest, or anyone but the invited in a private room, may not join (<c>forbidden</c>).</summary>
+    private static void RequireMayJoin(Room room, ChatSession session)
+    {
+        if (session.IsBannedFrom(room.Name) || (session.Account is { } banned && room.Access.IsBanned(banned.Id)))
+        {
+            throw new ChatException(ErrorCodes.Forbidden, $"you are banned from {room.Name}");
+        }
+
+        if (room.IsPrivate && (session.Account is not { } account || !MayEnterPrivate(room, account)))
+        {
+            throw new ChatException(ErrorCodes.Forbidden, $"{room.Name} is a private room; you need an invite");
+        }
+    }
+
+    /// <summary>The room, or <c>no_such_room</c> (in the very words of a missing room) for a viewer who may not see it.</summary>
+    private Room RequireVisibleRoom(string name, Viewer viewer) =>
+        rooms.TryGet(name, out var room) && MaySee(room, viewer) ? room : throw new ChatException(ErrorCodes.NoSuchRoom, $"there is no room {name}");
+
+    /// <summary>Operators of the room and admins may moderate it; others get <c>forbidden</c>.</summary>
+    public static bool IsOperator(Room room, ChatSession session) =>
+        session.Account is { } account && (account.IsAdmin || room.Access.IsOperator(account.Id));
+
+    private Room RequireOperatorRoom(ChatSession session, string? roomName)
+    {
+        var name = roomName is null
+            ? session.CurrentRoom ?? throw new ChatException(ErrorCodes.NotInRoom, "you are in no room; /join one first")
+            : RoomName.Require(roomName);
+        var room = RequireVisibleRoom(name, Viewer.Of(session));
+        return IsOperator(room, session) ? room : throw new ChatException(ErrorCodes.Forbidden, $"only operators of {name} may do that");
+    }
+
+    /// <summary>
+    /// Adds or removes an invite, a ban or an operator (REST, admin only). Stored first, then applied on every node
+    /// in the room's order; a ban then removes the account's sessions from the room.
+    /// </summary>
+    public async Task SetGrantAsync(string? roomName, string? account, string kind, bool granted, CancellationToken cancellationToken = default)
+    {
+        var room = RequireRoom(RoomName.Require(roomName));
+        var id = RequireAccount(account);
+        await store.SaveGrantAsync(new StoredGrant(room.Name, id, kind), granted, cancellationToken).ConfigureAwait(false);
+        Task applied;
+        lock (rooms.Membership)
+        {
+            applied = Publish(room, new RoomAccessEvent(room.Name, kind, id, granted));
+        }
+
+        await applied.ConfigureAwait(false);
+        if (kind == GrantKinds.Ban && granted)
+        {
+            foreach (var nick in await NicksOfAccountInRoomAsync(room.Name, id, cancellationToken).ConfigureAwait(false))
+            {
+                await RemoveAsync(room, nick, BannedText).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>The accounts holding a kind of grant in a room.</summary>
+    public IReadOnlyList<string> ListGrants(string? roomName, string kind) => RequireRoom(RoomName.Require(roomName)).Access.List(kind);
+
+    private const string BannedText = "banned";
+
+    /// <summary>
+    /// An operator's <c>/ban NICK</c>: a signed-in user is banned by account (stored; all its sessions leave), a guest
+    /// by its connection (until it disconnects).
+    /// </summary>
+    public async Task BanAsync(ChatSession moderator, string? roomName, string? nick, CancellationToken cancellationToken = default)
+    {
+        var room = RequireOperatorRoom(moderator, roomName);
+        var target = await FindUserAsync(NickName.Require(nick), cancellationToken).ConfigureAwait(false);
+        if (target.Account is { } account)
+        {
+            await SetGrantAsync(room.Name, account, GrantKinds.Ban, granted: true, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        Task applied;
+        lock (rooms.Membership)
+        {
+            applied = Publish(room, new RoomAccessEvent(room.Name, RoomAccess.GuestBan, target.Nick, true));
+        }
+
+        await applied.ConfigureAwait(false);
+        if (target.Rooms.Contains(room.Name, StringComparer.Ordinal))
+        {
+            await RemoveAsync(room, target.Nick, BannedText).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>An operator's <c>/kick NICK [REASON]</c> in its current room (or the hub's room).</summary>
+    public async Task KickAsOperatorAsync(ChatSession moderator, string? roomName, string? nick, string? reason, CancellationToken cancellationToken = default)
+    {
+        var room = RequireOperatorRoom(moderator, roomName);
+        await KickAsync(room.Name, NickName.Require(nick), cancellationToken, string.IsNullOrWhiteSpace(reason) ? null : reason.Trim()).ConfigureAwait(false);
+    }
+
+    /// <summary>An operator's <c>/topic TEXT</c>: the room's topic, as a PATCH would set it.</summary>
+    public Task<RoomInfo> SetTopicAsOperatorAsync(ChatSession moderator, string? roomName, string? topic, CancellationToken cancellationToken = default)
+    {
+        var room = RequireOperatorRoom(moderator, roomName);
+        return UpdateRoomAsync(room.Name, new RoomChange(true, topic, false, null), cancellationToken);
+    }
+
+    private static string RequireAccount(string? account)
+    {
+        if (string.IsNullOrWhiteSpace(account) || account.Length > MaxAccountLength || account.Any(char.IsControl))
+        {
+            throw new ChatException(ErrorCodes.BadArgument, $"an account id is 1–{MaxAccountLength} characters without control characters");
+        }
+
+        return account;
+    }
+
+    /// <summary>A connected user anywhere in the gateway (this node first), or <c>no_such_user</c>.</summary>
+    private async Task<UserInfo> FindUserAsync(string nick, CancellationToken cancellationToken)
+    {
+        if (nicks.SessionsOf(nick) is [var here, ..] && !here.AwaitingSignIn)
+        {
+            var sessions = nicks.SessionsOf(nick);
+            return new UserInfo(here.Nick, here.Via, [.. sessions.SelectMany(s => s.Rooms).Distinct(StringComparer.Ordinal)],
+                here.RemoteAddress, here.ConnectedAt, directory.NodeName, here.Account?.Id);
+        }
+
+        var elsewhere = await directory.ListElsewhereAsync(cancellationToken).ConfigureAwait(false);
+        var theirs = elsewhere.Where(u => string.Equals(u.Nick, nick, StringComparison.OrdinalIgnoreCase)).ToList();
+        return theirs.Count == 0
+            ? throw new ChatException(ErrorCodes.NoSuchUser, $"no user is called {NickName.Printable(nick)}")
+            : theirs[0] with { Rooms = [.. theirs.SelectMany(u => u.Rooms).Distinct(StringComparer.Ordinal)] };
+    }
+
+    private async Task<IReadOnlyList<string>> NicksOfAccountInRoomAsync(string room, string account, CancellationToken cancellationToken)
+    {
+        var elsewhere = await directory.ListElsewhereAsync(cancellationToken).ConfigureAwait(false);
+        return [.. LocalUsers().Concat(elsewhere)
+            .Where(u => u.Account == account && u.Rooms.Contains(room, StringComparer.Ordinal))
+            .Select(u => u.Nick).Distinct(StringComparer.OrdinalIgnoreCase)];
+    }
+
+    private async Task RemoveAsync(Room room, string nick, string? text)
+    {
+        Task kicked;
+        lock (rooms.Membership)
+        {
+            kicked = Publish(room, new LeftEvent(room.Name, nick, LeftReasons.Kicked, text));
+        }
+
+        await kicked.ConfigureAwait(false);
+    }
+}
