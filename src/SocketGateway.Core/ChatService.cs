@@ -27,6 +27,12 @@ public sealed partial class ChatService(
 {
     public const string ServerName = "SocketGateway";
 
+    /// <summary>
+    /// Refused tokens one connection may send before it is closed: the message budget slows guessing down, this ends
+    /// it (a new connection meets the per-address throttle).
+    /// </summary>
+    public const int MaxFailedSignIns = 5;
+
     /// <summary>What every line user is told when the gateway stops.</summary>
     public const string ShutdownNotice = "server shutting down";
 

@@ -77,7 +77,18 @@ public sealed class LineCommands(ChatService chat, IAccountTokens tokens)
             case "auth":
                 // Budgeted like a message: a loop of guessed tokens is slowed down, then cut off.
                 await session.Budget.WaitAsync(cancellationToken).ConfigureAwait(false);
-                var account = await tokens.VerifyAsync(RequireArgument(argument, "/auth TOKEN"), cancellationToken).ConfigureAwait(false);
+                Account account;
+                try
+                {
+                    account = await tokens.VerifyAsync(RequireArgument(argument, "/auth TOKEN"), cancellationToken).ConfigureAwait(false);
+                }
+                catch (ChatException e) when (e.Code == ErrorCodes.Unauthorized && tokens.Enabled && session.CountFailedSignIn())
+                {
+                    session.Send(new ErrorEvent(e.Code, $"{e.Message}; too many failed sign-ins, closing"));
+                    chat.Disconnect(session, LeftReasons.Disconnected);
+                    return false;
+                }
+
                 await chat.SignInAsync(session, account).ConfigureAwait(false);
                 break;
             case "nick":

@@ -59,6 +59,11 @@ public sealed partial class ChatSession
     /// </summary>
     public bool AwaitingSignIn { get; internal set; }
 
+    private int _failedSignIns;
+
+    /// <summary>Counts a refused token; true once <see cref="ChatService.MaxFailedSignIns"/> is reached (the connection is then cut off).</summary>
+    public bool CountFailedSignIn() => Interlocked.Increment(ref _failedSignIns) >= ChatService.MaxFailedSignIns;
+
     // The rooms an operator banned this guest from by nick; it ends with the connection (accounts are banned by id).
     private string[] _bannedFrom = [];
 

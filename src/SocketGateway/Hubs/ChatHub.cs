@@ -26,9 +26,27 @@ public sealed class ChatHub(ChatService chat, HubSessions sessions, IAccountToke
         var session = sessions.Get(Context);
         // Budgeted like a message: a loop of guessed tokens is cut off like a flood.
         ChatService.TakeMessageBudget(session);
-        var account = await tokens.VerifyAsync(token ?? throw Missing(nameof(token)), Context.ConnectionAborted).ConfigureAwait(false);
+        Account account;
+        try
+        {
+            account = await tokens.VerifyAsync(token ?? throw Missing(nameof(token)), Context.ConnectionAborted).ConfigureAwait(false);
+        }
+        catch (ChatException e) when (e.Code == ErrorCodes.Unauthorized && tokens.Enabled && session.CountFailedSignIn())
+        {
+            // Closed a moment later, so that the page still reads why: the call's completion is written after this
+            // method returns, and an abort now would drop it.
+            _ = AbortSoonAsync(Context);
+            throw new ChatException(e.Code, $"{e.Message}; too many failed sign-ins, closing");
+        }
+
         await chat.SignInAsync(session, account).ConfigureAwait(false);
         return new AuthEvent(session.Nick, account.Id);
+    }
+
+    private static async Task AbortSoonAsync(HubCallerContext context)
+    {
+        await Task.Delay(TimeSpan.FromMilliseconds(250), CancellationToken.None).ConfigureAwait(false);
+        context.Abort();
     }
 
     public Task<string> SetNick(string nick) => chat.SetNickAsync(sessions.Get(Context), nick);

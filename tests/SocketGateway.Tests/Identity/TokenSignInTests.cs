@@ -4,6 +4,7 @@ using Microsoft.IdentityModel.Tokens;
 using SocketGateway.Core;
 using SocketGateway.Identity;
 using SocketGateway.Tests.Infrastructure;
+using SocketGateway.Tests.Tcp;
 
 namespace SocketGateway.Tests.Identity;
 
@@ -106,6 +107,52 @@ public sealed class TokenSignInTests
         var signedIn = await web.InvokeAsync<JsonElement>("Authenticate", TestTokens.Hs256("u-9", name: "erin"));
         Assert.Equal(("erin", "u-9"), (signedIn.GetProperty("nick").GetString(), signedIn.GetProperty("account").GetString()));
         await tcp.ReadUntilAsync(l => l.EndsWith(" is now known as erin", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_loop_of_bad_tokens_is_slowed_by_the_message_budget_then_cut_off_on_tcp_and_the_hub()
+    {
+        var settings = Hs256Settings();
+        settings["Gateway:Limits:MessageRate"] = "4";
+        settings["Gateway:Limits:MessageBurst"] = "1";
+        await using var host = await GatewayHost.StartAsync(settings);
+        var tcp = await host.ConnectTcpAsync();
+        await tcp.ReadWelcomeAsync();
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        for (var attempt = 1; attempt <= ChatService.MaxFailedSignIns; attempt++)
+        {
+            await tcp.SendAsync("/auth " + TestTokens.Hs256("mallory", key: $"guess number {attempt} of a 32-byte-or-longer key"));
+        }
+
+        var last = "";
+        for (var attempt = 1; attempt <= ChatService.MaxFailedSignIns; attempt++)
+        {
+            last = await tcp.ReadUntilAsync(l => l.StartsWith("! unauthorized: ", StringComparison.Ordinal));
+        }
+
+        // One token at once, then one per 250 ms: four waits at least.
+        Assert.True(started.Elapsed >= TimeSpan.FromMilliseconds(900), $"five guesses took only {started.Elapsed}");
+        Assert.EndsWith("too many failed sign-ins, closing", last, StringComparison.Ordinal);
+        await tcp.AssertClosedAsync();
+
+        // The hub's budget answers rate_limited instead of waiting; without a budget every guess counts at once.
+        await using var unbudgeted = await GatewayHost.StartAsync(Hs256Settings());
+        var web = await unbudgeted.ConnectHubAsync();
+        var closed = new TaskCompletionSource();
+        web.Connection.Closed += _ =>
+        {
+            closed.TrySetResult();
+            return Task.CompletedTask;
+        };
+        for (var attempt = 1; attempt < ChatService.MaxFailedSignIns; attempt++)
+        {
+            var refused = await Assert.ThrowsAsync<Microsoft.AspNetCore.SignalR.HubException>(() => web.InvokeAsync<JsonElement>("Authenticate", "not.a.token"));
+            Assert.DoesNotContain("too many", refused.Message, StringComparison.Ordinal);
+        }
+
+        var final = await Assert.ThrowsAsync<Microsoft.AspNetCore.SignalR.HubException>(() => web.InvokeAsync<JsonElement>("Authenticate", "not.a.token"));
+        Assert.Contains("too many failed sign-ins", final.Message, StringComparison.Ordinal);
+        await closed.Task.WaitAsync(Timeouts.Step);
     }
 
     [Fact]
