@@ -43,6 +43,10 @@ public sealed partial class ChatService
     public static bool IsOperator(Room room, ChatSession session) =>
         session.Account is { } account && (account.IsAdmin || room.Access.IsOperator(account.Id));
 
+    /// <summary>Whether the session may moderate the room (the page shows its operator actions by this).</summary>
+    public bool Moderates(ChatSession session, string? roomName) =>
+        RoomName.TryNormalize(roomName, out var name) && rooms.TryGet(name, out var room) && MaySee(room, Viewer.Of(session)) && IsOperator(room, session);
+
     private Room RequireOperatorRoom(ChatSession session, string? roomName)
     {
         var name = roomName is null

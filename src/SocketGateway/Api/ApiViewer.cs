@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using SocketGateway.Core.Identity;
 using SocketGateway.Hosting;
+using SocketGateway.Identity;
 
 namespace SocketGateway.Api;
 
@@ -19,15 +20,13 @@ public static class ApiViewer
             return Viewer.Administrator;
         }
 
-        var header = http.Request.Headers.Authorization.ToString();
-        const string Bearer = "Bearer ";
-        if (!header.StartsWith(Bearer, StringComparison.OrdinalIgnoreCase))
+        if (HubSignIn.BearerToken(http.Request) is not { } token)
         {
             return Viewer.Anonymous;
         }
 
         // A bad token is an unauthorized problem (401), not a silent anonymous read.
         var tokens = http.RequestServices.GetRequiredService<IAccountTokens>();
-        return Viewer.Of(await tokens.VerifyAsync(header[Bearer.Length..].Trim(), http.RequestAborted).ConfigureAwait(false));
+        return Viewer.Of(await tokens.VerifyAsync(token, http.RequestAborted).ConfigureAwait(false));
     }
 }

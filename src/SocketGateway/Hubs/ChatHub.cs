@@ -81,6 +81,9 @@ public sealed class ChatHub(ChatService chat, HubSessions sessions, IAccountToke
     public Task Ban(string room, string nick) =>
         chat.BanAsync(sessions.Get(Context), room ?? throw Missing(nameof(room)), nick, Context.ConnectionAborted);
 
+    /// <summary>Whether this user may kick, ban and set the topic in the room (operators and admins).</summary>
+    public bool Moderates(string room) => chat.Moderates(sessions.Get(Context), room);
+
     /// <summary>Operators: sets the room's topic (members get roomUpdated); the answer is the Room.</summary>
     public Task<RoomInfo> SetTopic(string room, string? topic) =>
         chat.SetTopicAsOperatorAsync(sessions.Get(Context), room ?? throw Missing(nameof(room)), topic, Context.ConnectionAborted);

@@ -51,13 +51,14 @@ public static class HubSignIn
         await next(context).ConfigureAwait(false);
     }
 
-    private static string? TokenOf(HttpRequest request)
-    {
-        if (request.Query.TryGetValue("access_token", out var query) && !StringValues.IsNullOrEmpty(query))
-        {
-            return query.ToString();
-        }
+    private static string? TokenOf(HttpRequest request) =>
+        request.Query.TryGetValue("access_token", out var query) && !StringValues.IsNullOrEmpty(query)
+            ? query.ToString()
+            : BearerToken(request);
 
+    /// <summary>The token of an <c>Authorization: Bearer</c> header, or null.</summary>
+    public static string? BearerToken(HttpRequest request)
+    {
         var header = request.Headers.Authorization.ToString();
         const string Bearer = "Bearer ";
         return header.StartsWith(Bearer, StringComparison.OrdinalIgnoreCase) ? header[Bearer.Length..].Trim() : null;

@@ -34,7 +34,11 @@ public sealed class BrowserFixture : IAsyncLifetime
         }
 
         Assertions.SetDefaultExpectTimeout((float)Timeouts.Step.TotalMilliseconds);
-        _host = await GatewayHost.StartAsync(new Dictionary<string, string?> { ["Gateway:AdminApiKey"] = AdminKey });
+        _host = await GatewayHost.StartAsync(new Dictionary<string, string?>
+        {
+            ["Gateway:AdminApiKey"] = AdminKey,
+            ["Gateway:Auth:SigningKey"] = Identity.TestTokens.SigningKey,
+        });
         _playwright = await Playwright.CreateAsync().WaitAsync(Timeouts.Start);
         // Playwright gives every launch a fresh temporary profile (--user-data-dir).
         _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
@@ -63,6 +67,10 @@ public sealed class BrowserFixture : IAsyncLifetime
     /// <summary>Opens the chat page of a gateway (the shared one by default) and waits until it is connected.</summary>
     public Task<ChatPage> OpenChatAsync(GatewayHost? host = null, int width = 1280, int height = 800) =>
         ChatPage.OpenAsync(Browser, (host ?? Host).HttpUri, width, height);
+
+    /// <summary>Opens the chat page as <c>/#token=JWT</c>, the way a website hands its signed-in user over.</summary>
+    public Task<ChatPage> OpenSignedInChatAsync(string token, string nick) =>
+        ChatPage.OpenAsync(Browser, Host.HttpUri, 1280, 800, $"/#token={token}", nick);
 }
 
 [CollectionDefinition(Name)]

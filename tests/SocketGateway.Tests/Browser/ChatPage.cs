@@ -67,7 +67,9 @@ public sealed class ChatPage : IAsyncDisposable
 
     public ILocator App => Page.Locator("#app");
 
-    public static async Task<ChatPage> OpenAsync(IBrowser browser, Uri baseUri, int width, int height)
+    /// <param name="path">Where to open the page, e.g. <c>/#token=JWT</c>.</param>
+    /// <param name="nick">The nick the page should show once connected; a guest nick when null.</param>
+    public static async Task<ChatPage> OpenAsync(IBrowser browser, Uri baseUri, int width, int height, string path = "/", string? nick = null)
     {
         var context = await browser.NewContextAsync(new BrowserNewContextOptions
         {
@@ -77,7 +79,7 @@ public sealed class ChatPage : IAsyncDisposable
         });
         context.SetDefaultTimeout((float)Timeouts.Step.TotalMilliseconds);
         var chat = new ChatPage(context, await context.NewPageAsync());
-        chat.Response = await chat.Page.GotoAsync("/");
+        chat.Response = await chat.Page.GotoAsync(path);
         try
         {
             await chat.ExpectConnectedAsync();
@@ -87,7 +89,7 @@ public sealed class ChatPage : IAsyncDisposable
             throw new InvalidOperationException($"the page did not connect; its log:\n{chat.Log}", e);
         }
 
-        await Expect(chat.Me).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^guest-"));
+        await Expect(chat.Me).ToHaveTextAsync(nick is null ? new System.Text.RegularExpressions.Regex("^guest-") : new System.Text.RegularExpressions.Regex($"^{nick}$"));
         chat.Nick = (await chat.Me.TextContentAsync())!;
         await Expect(chat.Title).ToHaveTextAsync("#lobby");
         return chat;

@@ -71,6 +71,15 @@ export function createCommandRunner(store, client, openDm) {
         info(conv.topic ? `Topic of #${conv.name}: ${conv.topic}` : `#${conv.name} has no topic.`);
         return;
       }
+      case 'set-topic':
+        await client.setTopic(requireRoom('Topics'), command.text);
+        return;
+      case 'kick':
+        await client.kick(requireRoom('Kicks'), command.nick, command.reason);
+        return;
+      case 'ban':
+        await client.ban(requireRoom('Bans'), command.nick);
+        return;
       case 'who': {
         const room = command.room ?? requireRoom('/who without a room').name;
         const members = await client.listMembers(room);

@@ -3,6 +3,7 @@ import { signalR } from '../shared/signalr.js';
 import { describeError } from '../shared/errors.js';
 import { HISTORY_PAGE } from './store.js';
 import { RoomEvents, notice } from './events.js';
+import { forgetToken } from './identity.js';
 
 // Quick at first (a restarting server is back within seconds), then every 5 s; after 5 minutes give up.
 const RETRY_DELAYS = [0, 500, 1000, 2000, 3000, 5000];
@@ -13,11 +14,13 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class ChatClient {
   /** @param {import('./store.js').ChatStore} store */
-  constructor(store, notify) {
+  constructor(store, notify, token = null) {
     this.store = store;
     this.notify = notify;
+    /** The website's token: sent with every (re)connect, so a reconnect is signed in from its first moment. */
+    this.token = token;
     this.hub = new signalR.HubConnectionBuilder()
-      .withUrl('/hubs/chat')
+      .withUrl('/hubs/chat', { accessTokenFactory: () => this.token ?? '' })
       .withAutomaticReconnect({ nextRetryDelayInMilliseconds: (ctx) => nextDelay(ctx.previousRetryCount, ctx.elapsedMilliseconds) })
       .configureLogging(signalR.LogLevel.Warning)
       .build();
@@ -38,7 +41,14 @@ export class ChatClient {
       try {
         await this.hub.start();
         break;
-      } catch {
+      } catch (error) {
+        if (this.token && /\b401\b/.test(String(error?.message ?? error))) {
+          // A token the gateway refuses (expired, wrong key) would be refused on every attempt: go on as a guest.
+          this.token = null;
+          forgetToken();
+          this.notify('Your sign-in was refused (the token may have expired); you are a guest now.', 'error');
+          continue;
+        }
         const delay = nextDelay(attempt, Date.now() - this.startedAt);
         if (delay === null) {
           this.store.setConnection('gone');
@@ -75,7 +85,10 @@ export class ChatClient {
     });
 
     this.events.listen(hub);
-    hub.on('welcome', () => this.welcomed?.());
+    hub.on('welcome', (e) => {
+      store.setAccount(e.account ?? null);
+      this.welcomed?.();
+    });
   }
 
   /**
@@ -97,7 +110,8 @@ export class ChatClient {
     store.setConnection(initial ? 'connecting' : 'restoring');
     await Promise.race([this.welcome, sleep(5000)]);
     const wanted = store.wantedNick;
-    if (wanted && wanted !== store.nick) {
+    // A signed-in user's nick is its account's, given at connect.
+    if (!store.account && wanted && wanted !== store.nick) {
       await this.reclaimNick(wanted);
     }
 
@@ -168,6 +182,50 @@ export class ChatClient {
 
   // ---- actions --------------------------------------------------------------------------------------------------
 
+  /** A token handed over after the page connected: sign this connection in now, and every later one at connect. */
+  async signIn(token) {
+    this.token = token;
+    if (this.hub.state !== signalR.HubConnectionState.Connected) {
+      return;
+    }
+    try {
+      const result = await this.hub.invoke('Authenticate', token);
+      this.store.setNick(result.nick);
+      this.store.setAccount(result.account);
+      for (const conv of this.store.rooms) {
+        await this.refreshModeration(conv);
+      }
+      await this.refreshDirectory().catch(() => {});
+    } catch (error) {
+      this.token = null;
+      forgetToken();
+      this.notify(`Sign-in refused: ${describeError(error).text}`, 'error');
+    }
+  }
+
+  /** Whether I may kick, ban and set the topic here: the page shows those actions to operators only. */
+  async refreshModeration(conv) {
+    const moderates = this.store.account ? await this.hub.invoke('Moderates', conv.name).catch(() => false) : false;
+    if (conv.moderates !== moderates) {
+      conv.moderates = moderates;
+      this.store.emit('members', { conv });
+      this.store.emit('active-info');
+    }
+  }
+
+  async kick(conv, nick, reason = null) {
+    await this.hub.invoke('Kick', conv.name, nick, reason);
+  }
+
+  async ban(conv, nick) {
+    await this.hub.invoke('Ban', conv.name, nick);
+  }
+
+  async setTopic(conv, topic) {
+    // Every member, me too, is told by roomUpdated.
+    await this.hub.invoke('SetTopic', conv.name, topic);
+  }
+
   async joinRoom(name, { activate = true, restoring = false, quiet = false } = {}) {
     const { store } = this;
     // Before the call: the server may replay recent history (a `history` event) before it answers.
@@ -182,6 +240,7 @@ export class ChatClient {
         this.hub.invoke('History', info.name, HISTORY_PAGE),
       ]);
       conv.setMembers(members);
+      await this.refreshModeration(conv);
       for (const message of history) {
         conv.add(message);
       }
@@ -263,7 +322,9 @@ export class ChatClient {
   async loadOlder(conv) {
     const before = conv.oldestId;
     const url = `/api/rooms/${encodeURIComponent(conv.name)}/messages?limit=${HISTORY_PAGE}` + (before === null ? '' : `&before=${before}`);
-    const response = await fetch(url, { headers: { Accept: 'application/json' } });
+    // A private room's history is shown to a reader whose token may join it.
+    const headers = this.token ? { Accept: 'application/json', Authorization: `Bearer ${this.token}` } : { Accept: 'application/json' };
+    const response = await fetch(url, { headers });
     if (!response.ok) {
       const problem = await response.json().catch(() => null);
       throw { code: problem?.code ?? 'error', text: problem?.detail ?? `The server answered ${response.status}.` };

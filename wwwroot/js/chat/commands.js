@@ -6,7 +6,9 @@ export const commandHelp = [
   ['/nick NAME', 'change your nick'],
   ['/me TEXT', 'send an action'],
   ['/msg NICK TEXT', 'send a private message'],
-  ['/topic', "show this room's topic"],
+  ['/topic [TEXT]', "show this room's topic; operators: set it"],
+  ['/kick NICK [REASON]', 'operators: remove someone from this room'],
+  ['/ban NICK', 'operators: remove someone and keep them out'],
   ['/who [ROOM]', 'list the members of a room'],
   ['/rooms', 'list every room'],
   ['//text', 'send text that starts with /'],
@@ -49,7 +51,11 @@ export function parseInput(line) {
       }
       return remainder ? { kind: 'msg', nick: first, text: remainder } : { kind: 'open', nick: first };
     case 'topic':
-      return { kind: 'topic' };
+      return rest ? { kind: 'set-topic', text: rest } : { kind: 'topic' };
+    case 'kick':
+      return first ? { kind: 'kick', nick: first, reason: remainder || null } : usage('/kick NICK [REASON]');
+    case 'ban':
+      return first && others.length === 0 ? { kind: 'ban', nick: first } : usage('/ban NICK');
     case 'who':
     case 'names':
       return { kind: 'who', room: first || null };

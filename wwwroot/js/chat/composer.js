@@ -67,6 +67,14 @@ export class Composer {
     }
   }
 
+  /** Puts a command in the box for the user to finish (the header's "Edit topic"). */
+  prefill(text) {
+    this.input.value = text;
+    this.autosize();
+    this.input.focus();
+    this.input.setSelectionRange(text.length, text.length);
+  }
+
   renderLabel() {
     const conv = this.store.active;
     this.label.textContent = conv ? `Message ${conv.kind === 'room' ? '#' : '@'}${conv.name}` : 'Message';

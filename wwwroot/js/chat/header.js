@@ -3,14 +3,16 @@ import { byId } from '../shared/dom.js';
 
 export class Header {
   /** @param {import('./store.js').ChatStore} store */
-  constructor(store, leave) {
+  constructor(store, leave, editTopic) {
     this.store = store;
     this.title = byId('conversation-title');
     this.topic = byId('conversation-topic');
     this.leave = byId('leave-button');
+    this.topicButton = byId('topic-button');
+    this.topicButton.addEventListener('click', () => editTopic(store.active));
     this.unreadDot = byId('sidebar-unread');
     this.leave.addEventListener('click', leave);
-    for (const type of ['active', 'active-info', 'connection']) {
+    for (const type of ['active', 'active-info', 'connection', 'members']) {
       store.addEventListener(type, () => this.render());
     }
     store.addEventListener('conversations', () => this.renderTitle());
@@ -20,6 +22,8 @@ export class Header {
   render() {
     const { store, title, topic, leave } = this;
     const conv = store.active;
+    // Operators of the room (and admins) may set its topic.
+    this.topicButton.hidden = !(conv?.kind === 'room' && conv.moderates);
     if (!conv) {
       const connected = store.connection === 'connected';
       title.textContent = connected ? 'No room' : 'Connecting…';

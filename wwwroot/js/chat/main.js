@@ -10,11 +10,13 @@ import { MembersPanel } from './members.js';
 import { Sidebar } from './sidebar.js';
 import { ConnectionStatus, Toasts } from './status.js';
 import { Timeline } from './timeline.js';
+import { initialToken, listenForTokens } from './identity.js';
 
 const store = new ChatStore();
 const toasts = new Toasts();
 const notify = (text, tone, onOpen, key) => toasts.show(text, tone, onOpen, key);
-const client = new ChatClient(store, notify);
+const client = new ChatClient(store, notify, initialToken());
+listenForTokens((token) => void client.signIn(token));
 
 /** Shows a conversation, closing the slide-over panels and putting the cursor in the message box. */
 function show(key) {
@@ -28,10 +30,14 @@ const run = createCommandRunner(store, client, openDm);
 const composer = new Composer(store, run);
 const layout = new Layout(() => composer.input.focus());
 
-new Header(store, () => void run({ kind: 'leave', room: null }).catch((e) => composer.setError(describeError(e).text)));
+const failed = (e) => composer.setError(describeError(e).text);
+new Header(store, () => void run({ kind: 'leave', room: null }).catch(failed), (conv) => composer.prefill(`/topic ${conv?.topic ?? ''}`));
 new ConnectionStatus(store, () => client.retry());
 new Timeline(store, { loadOlder: (conv) => client.loadOlder(conv), notify });
-new MembersPanel(store, openDm);
+new MembersPanel(store, openDm, {
+  kick: (nick) => run({ kind: 'kick', nick, reason: null }).catch(failed),
+  ban: (nick) => run({ kind: 'ban', nick }).catch(failed),
+});
 new Sidebar(store, {
   setNick: (nick) => client.setNick(nick),
   join: async (room) => show((await client.joinRoom(room)).key),

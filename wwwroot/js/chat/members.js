@@ -4,9 +4,11 @@ import { colorSlot, initials, viaLabels } from '../shared/format.js';
 
 export class MembersPanel {
   /** @param {import('./store.js').ChatStore} store */
-  constructor(store, openDm) {
+  /** @param {{kick: (nick: string) => Promise<void>, ban: (nick: string) => Promise<void>}} moderate */
+  constructor(store, openDm, moderate) {
     this.store = store;
     this.openDm = openDm;
+    this.moderate = moderate;
     this.list = byId('member-list');
     this.heading = byId('members-heading');
     this.count = byId('members-count');
@@ -52,13 +54,30 @@ export class MembersPanel {
     if (me) {
       return h('li', { class: 'member member-me', dataset: { nick: member.nick, via: member.via ?? '' } }, ...content);
     }
-    return h('li', { dataset: { nick: member.nick, via: member.via ?? '' } },
-      h('button', {
-        class: 'member',
-        type: 'button',
-        'aria-label': `Send a private message to ${member.nick} (${member.via ?? 'unknown'})`,
-        onclick: () => this.openDm(member.nick),
-      }, ...content));
+    const dm = h('button', {
+      class: 'member',
+      type: 'button',
+      'aria-label': `Send a private message to ${member.nick} (${member.via ?? 'unknown'})`,
+      onclick: () => this.openDm(member.nick),
+    }, ...content);
+    const conv = this.store.active;
+    if (conv?.kind !== 'room' || !conv.moderates) {
+      return h('li', { dataset: { nick: member.nick, via: member.via ?? '' } }, dm);
+    }
+    return h('li', { class: 'member-row', dataset: { nick: member.nick, via: member.via ?? '' } }, dm,
+      h('span', { class: 'member-mod' },
+        this.modButton('Kick', `Kick ${member.nick} from #${conv.name}`, () => this.moderate.kick(member.nick)),
+        this.modButton('Ban', `Ban ${member.nick} from #${conv.name}`, () => this.moderate.ban(member.nick))));
+  }
+
+  modButton(label, description, act) {
+    return h('button', {
+      class: 'button button-ghost button-small',
+      type: 'button',
+      'aria-label': description,
+      dataset: { action: label.toLowerCase() },
+      onclick: () => void act(),
+    }, label);
   }
 
   viaOf(nick) {

@@ -26,8 +26,14 @@ export class Sidebar {
   }
 
   renderMe() {
-    const nick = this.store.nick;
+    const { nick, account } = this.store;
     this.meNick.textContent = nick || '…';
+    // Signed in, the nick is the account's: it cannot be changed here (the server would refuse it).
+    byId('me-label').textContent = account ? 'Signed in as' : 'Chatting as guest';
+    const accountLine = byId('me-account');
+    accountLine.hidden = !account;
+    accountLine.textContent = account ? `account ${account}` : '';
+    byId('nick-edit').hidden = Boolean(account);
     this.meAvatar.textContent = nick ? initials(nick) : '';
     this.meAvatar.className = `avatar avatar-lg nick-bg${colorSlot(nick)}`;
   }

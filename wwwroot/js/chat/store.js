@@ -118,6 +118,8 @@ export class ChatStore extends EventTarget {
     this.nick = '';
     /** The nick I chose; restored after a reconnect. */
     this.wantedNick = null;
+    /** The account I signed in as (the token's sub), or null for a guest. */
+    this.account = null;
     /** connecting | connected | reconnecting | restoring | gone */
     this.connection = 'connecting';
     this.conversations = new Map();
@@ -209,6 +211,11 @@ export class ChatStore extends EventTarget {
 
   setNick(nick) {
     this.nick = nick;
+    this.emit('nick');
+  }
+
+  setAccount(account) {
+    this.account = account;
     this.emit('nick');
   }
 
