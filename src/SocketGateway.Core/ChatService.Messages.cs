@@ -109,6 +109,21 @@ public sealed partial class ChatService
         return store.GetHistoryAsync(room.Name, Math.Min(limit, MaxHistory), beforeId, cancellationToken);
     }
 
+    /// <summary>
+    /// What came after <paramref name="afterId"/>, oldest first, at most <see cref="MaxHistory"/> per call: a client
+    /// catching up pages forward with the last id it got until a page is short.
+    /// </summary>
+    public Task<IReadOnlyList<MessageEvent>> GetHistoryAfterAsync(string? roomName, long afterId, int limit, Viewer viewer, CancellationToken cancellationToken = default)
+    {
+        var room = RequireVisibleRoom(RoomName.Require(roomName), viewer);
+        if (limit < 1 || afterId < 0)
+        {
+            throw new ChatException(ErrorCodes.BadArgument, "after takes a message id (0 or more) and the limit must be a positive number");
+        }
+
+        return store.GetHistoryAfterAsync(room.Name, afterId, Math.Min(limit, MaxHistory), cancellationToken);
+    }
+
     // The store's position of the message comes back so that a caller may wait for its commit (outside the gate).
     private ValueTask<(MessageEvent Message, long StorePosition)> PublishMessage(Room room, string from, string via, string text, string kind, string? account)
     {

@@ -156,6 +156,26 @@ public sealed partial class PostgresChatStore
         command.Parameters.AddWithValue("room", room);
         command.Parameters.AddWithValue("before", beforeId ?? long.MaxValue);
         command.Parameters.AddWithValue("limit", (long)limit);
+        var messages = await ReadAllAsync(command, cancellationToken).ConfigureAwait(false);
+        messages.Reverse();
+        return messages;
+    }
+
+    private static async Task<List<MessageEvent>> ReadMessagesAfterAsync(NpgsqlConnection connection, string room, long afterId, int limit, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("""
+            SELECT id, room, sender, via, kind, text, ts, account FROM messages
+            WHERE room = @room AND id > @after
+            ORDER BY id LIMIT @limit
+            """, connection);
+        command.Parameters.AddWithValue("room", room);
+        command.Parameters.AddWithValue("after", afterId);
+        command.Parameters.AddWithValue("limit", (long)limit);
+        return await ReadAllAsync(command, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<List<MessageEvent>> ReadAllAsync(NpgsqlCommand command, CancellationToken cancellationToken)
+    {
         var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         await using (reader.ConfigureAwait(false))
         {
@@ -173,7 +193,6 @@ public sealed partial class PostgresChatStore
                     reader.IsDBNull(7) ? null : reader.GetString(7)));
             }
 
-            messages.Reverse();
             return messages;
         }
     }

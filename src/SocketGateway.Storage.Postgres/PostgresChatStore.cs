@@ -150,6 +150,27 @@ public sealed partial class PostgresChatStore : IChatStore, IStoreHealth, IAsync
         return _queue.MergeWithWaiting(stored, room, limit, beforeId);
     }
 
+    public async Task<IReadOnlyList<MessageEvent>> GetHistoryAfterAsync(string room, long afterId, int limit, CancellationToken cancellationToken)
+    {
+        List<MessageEvent> stored;
+        using var deadline = Deadline(cancellationToken);
+        try
+        {
+            var connection = await _dataSource.OpenConnectionAsync(deadline.Token).ConfigureAwait(false);
+            await using (connection.ConfigureAwait(false))
+            {
+                stored = await ReadMessagesAfterAsync(connection, room, afterId, limit, deadline.Token).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (IsStoreFailure(e, cancellationToken))
+        {
+            Failed(e);
+            stored = [];
+        }
+
+        return _queue.MergeWithWaitingAfter(stored, room, limit, afterId);
+    }
+
     public async ValueTask DisposeAsync()
     {
         // Registered as itself, IChatStore and IStoreHealth: the container disposes it once per registration.

@@ -22,4 +22,21 @@ public sealed partial class SqliteChatStore
 
         return Task.FromResult(_queue.MergeWithWaiting(stored, room, limit, beforeId));
     }
+
+    public Task<IReadOnlyList<MessageEvent>> GetHistoryAfterAsync(string room, long afterId, int limit, CancellationToken cancellationToken)
+    {
+        List<MessageEvent> stored;
+        try
+        {
+            using var connection = Open();
+            stored = ReadMessagesAfter(connection, room, afterId, limit);
+        }
+        catch (SqliteException e)
+        {
+            Failed(e);
+            stored = [];
+        }
+
+        return Task.FromResult(_queue.MergeWithWaitingAfter(stored, room, limit, afterId));
+    }
 }

@@ -202,6 +202,27 @@ public sealed partial class SqliteChatStore
         command.Parameters.AddWithValue("$room", room);
         command.Parameters.AddWithValue("$before", beforeId ?? long.MaxValue);
         command.Parameters.AddWithValue("$limit", limit);
+        var messages = ReadAll(command);
+        messages.Reverse();
+        return messages;
+    }
+
+    private static List<MessageEvent> ReadMessagesAfter(SqliteConnection connection, string room, long afterId, int limit)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT id, room, sender, via, kind, text, ts, account FROM messages
+            WHERE room = $room AND id > $after
+            ORDER BY id LIMIT $limit
+            """;
+        command.Parameters.AddWithValue("$room", room);
+        command.Parameters.AddWithValue("$after", afterId);
+        command.Parameters.AddWithValue("$limit", limit);
+        return ReadAll(command);
+    }
+
+    private static List<MessageEvent> ReadAll(SqliteCommand command)
+    {
         using var reader = command.ExecuteReader();
         var messages = new List<MessageEvent>();
         while (reader.Read())
@@ -217,7 +238,6 @@ public sealed partial class SqliteChatStore
                 reader.IsDBNull(7) ? null : reader.GetString(7)));
         }
 
-        messages.Reverse();
         return messages;
     }
 

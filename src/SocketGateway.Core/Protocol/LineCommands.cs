@@ -26,6 +26,7 @@ public sealed class LineCommands(ChatService chat, IAccountTokens tokens)
         "/kick NICK [REASON]   operators: remove someone from the current room",
         "/ban NICK             operators: remove and keep out of the current room",
         "/history [N]          last N messages of the current room (default 20, at most 200)",
+        "/history [ROOM] after=ID   what came after message ID (at most 200)",
         "/format text|json     how the server writes to you",
         "/ping                 keep-alive; answers pong",
         "/quit [REASON]        leave and close",
@@ -189,13 +190,37 @@ public sealed class LineCommands(ChatService chat, IAccountTokens tokens)
         }
     }
 
-    private async Task HistoryAsync(ChatSession session, string? count, CancellationToken cancellationToken)
+    // /history [N]: the current room's last N (default 20); /history [ROOM] [N] after=ID: what came after that id
+    // (default and at most 200).
+    private async Task HistoryAsync(ChatSession session, string? arguments, CancellationToken cancellationToken)
     {
-        var limit = ChatService.DefaultHistory;
-        if (count is not null && !int.TryParse(count, NumberStyles.None, CultureInfo.InvariantCulture, out limit))
+        int? limit = null;
+        long? after = null;
+        string? room = null;
+        var words = (arguments ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        // A room is named only beside after=ID (the contract's two forms); alone, a word that is no number is a bad N.
+        var catchingUp = words.Any(w => w.StartsWith("after=", StringComparison.OrdinalIgnoreCase));
+        foreach (var word in words)
         {
-            // A whole number too large for an int is still "more than 200": capped, not refused.
-            limit = count.AsSpan().ContainsAnyExceptInRange('0', '9') ? 0 : ChatService.MaxHistory;
+            if (word.StartsWith("after=", StringComparison.OrdinalIgnoreCase))
+            {
+                after = long.TryParse(word.AsSpan(6), NumberStyles.None, CultureInfo.InvariantCulture, out var id)
+                    ? id
+                    : throw new ChatException(ErrorCodes.BadArgument, "after=ID takes a message id");
+            }
+            else if (word.AsSpan().IndexOfAnyExceptInRange('0', '9') < 0)
+            {
+                // A whole number too large for an int is still "more than 200": capped, not refused.
+                limit = int.TryParse(word, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : ChatService.MaxHistory;
+            }
+            else if (catchingUp && room is null)
+            {
+                room = word;
+            }
+            else
+            {
+                throw new ChatException(ErrorCodes.BadArgument, "/history N takes a positive whole number (or: /history [ROOM] after=ID)");
+            }
         }
 
         if (limit < 1)
@@ -203,9 +228,12 @@ public sealed class LineCommands(ChatService chat, IAccountTokens tokens)
             throw new ChatException(ErrorCodes.BadArgument, "/history N takes a positive whole number");
         }
 
-        var room = CurrentRoom(session);
-        var messages = await chat.GetHistoryAsync(room, Math.Min(limit, ChatService.MaxHistory), Viewer.Of(session), null, cancellationToken).ConfigureAwait(false);
-        session.Send(new HistoryEvent(room, messages));
+        var name = Names.RoomName.Require(room ?? CurrentRoom(session));
+        var viewer = Viewer.Of(session);
+        var messages = after is { } afterId
+            ? await chat.GetHistoryAfterAsync(name, afterId, Math.Min(limit ?? ChatService.MaxHistory, ChatService.MaxHistory), viewer, cancellationToken).ConfigureAwait(false)
+            : await chat.GetHistoryAsync(name, Math.Min(limit ?? ChatService.DefaultHistory, ChatService.MaxHistory), viewer, null, cancellationToken).ConfigureAwait(false);
+        session.Send(new HistoryEvent(name, messages));
     }
 
     private static OutputFormat ParseFormat(string argument) => argument.ToLowerInvariant() switch

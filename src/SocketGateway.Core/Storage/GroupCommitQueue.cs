@@ -145,6 +145,22 @@ public sealed class GroupCommitQueue(int capacity, TimeProvider time)
         }
     }
 
+    /// <summary>
+    /// A page of catching up: the first committed rows above <paramref name="afterId"/> merged with the waiting ones
+    /// above it, oldest first. The store's rows are the first <paramref name="limit"/> it has, so the first
+    /// <paramref name="limit"/> of the union are the right ones even when waiting messages have lower ids.
+    /// </summary>
+    public IReadOnlyList<MessageEvent> MergeWithWaitingAfter(List<MessageEvent> stored, string room, int limit, long afterId)
+    {
+        List<MessageEvent> waiting;
+        lock (_gate)
+        {
+            waiting = [.. _pending.Where(m => m.Room == room && m.Id > afterId)];
+        }
+
+        return waiting.Count == 0 ? stored : stored.Concat(waiting).DistinctBy(m => m.Id).OrderBy(m => m.Id).Take(limit).ToList();
+    }
+
     /// <summary>A page of history: the committed rows merged with the ones still waiting, oldest first.</summary>
     public IReadOnlyList<MessageEvent> MergeWithWaiting(List<MessageEvent> stored, string room, int limit, long? beforeId)
     {

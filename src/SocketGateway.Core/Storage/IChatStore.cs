@@ -73,4 +73,7 @@ public interface IChatStore
 
     /// <summary>Up to <paramref name="limit"/> messages with ids below <paramref name="beforeId"/> (if given), oldest first.</summary>
     Task<IReadOnlyList<MessageEvent>> GetHistoryAsync(string room, int limit, long? beforeId, CancellationToken cancellationToken);
+
+    /// <summary>The first <paramref name="limit"/> messages with ids above <paramref name="afterId"/>, oldest first (catching up).</summary>
+    Task<IReadOnlyList<MessageEvent>> GetHistoryAfterAsync(string room, long afterId, int limit, CancellationToken cancellationToken);
 }

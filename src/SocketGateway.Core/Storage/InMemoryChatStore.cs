@@ -85,6 +85,19 @@ public sealed class InMemoryChatStore(int capacityPerRoom = 1000) : IChatStore
         return Interlocked.Increment(ref _appended);
     }
 
+    public Task<IReadOnlyList<MessageEvent>> GetHistoryAfterAsync(string room, long afterId, int limit, CancellationToken cancellationToken)
+    {
+        if (!_history.TryGetValue(room, out var ring))
+        {
+            return Task.FromResult<IReadOnlyList<MessageEvent>>([]);
+        }
+
+        lock (ring)
+        {
+            return Task.FromResult<IReadOnlyList<MessageEvent>>([.. ring.Where(m => m.Id > afterId).Take(limit)]);
+        }
+    }
+
     public Task<IReadOnlyList<MessageEvent>> GetHistoryAsync(string room, int limit, long? beforeId, CancellationToken cancellationToken)
     {
         if (!_history.TryGetValue(room, out var ring))

@@ -58,9 +58,16 @@ public static class RoomsApi
             .AddEndpointFilter<AdminAccessFilter>()
             .ProducesProblem(StatusCodes.Status404NotFound);
 
-        rooms.MapGet("/{room}/messages", async (string room, int? limit, long? before, HttpContext http, ChatService chat, CancellationToken ct) =>
-                TypedResults.Ok(await chat.GetHistoryAsync(room, limit ?? ChatService.DefaultHistory, await ApiViewer.OfAsync(http).ConfigureAwait(false), before, ct).ConfigureAwait(false)))
-            .WithName("ListMessages").WithSummary("A page of history, oldest first; pass before=<oldest id> for the page before")
+        rooms.MapGet("/{room}/messages", async (string room, int? limit, long? before, long? after, HttpContext http, ChatService chat, CancellationToken ct) =>
+            {
+                var viewer = await ApiViewer.OfAsync(http).ConfigureAwait(false);
+                return TypedResults.Ok(after is { } afterId
+                    ? before is null
+                        ? await chat.GetHistoryAfterAsync(room, afterId, limit ?? ChatService.MaxHistory, viewer, ct).ConfigureAwait(false)
+                        : throw new ChatException(ErrorCodes.BadArgument, "give before or after, not both")
+                    : await chat.GetHistoryAsync(room, limit ?? ChatService.DefaultHistory, viewer, before, ct).ConfigureAwait(false));
+            })
+            .WithName("ListMessages").WithSummary("A page of history, oldest first: the newest, before=<oldest id> for the page before, or after=<newest id> for what came after")
             .WithDescription(PrivateRoomsNote)
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
 

@@ -73,6 +73,10 @@ public sealed class ChatHub(ChatService chat, HubSessions sessions, IAccountToke
     public Task<IReadOnlyList<MessageEvent>> History(string room, int limit) =>
         chat.GetHistoryAsync(room, limit, Viewer.Of(sessions.Get(Context)), null, Context.ConnectionAborted);
 
+    /// <summary>What came after a message id, oldest first (at most 200 a call): catching up after a drop.</summary>
+    public Task<IReadOnlyList<MessageEvent>> HistoryAfter(string room, long afterId, int limit) =>
+        chat.GetHistoryAfterAsync(room, afterId, limit, Viewer.Of(sessions.Get(Context)), Context.ConnectionAborted);
+
     /// <summary>Operators of the room (and <c>role: admin</c>): removes a member; others get <c>forbidden</c>.</summary>
     public Task Kick(string room, string nick, string? reason) =>
         chat.KickAsOperatorAsync(sessions.Get(Context), room ?? throw Missing(nameof(room)), nick, reason, Context.ConnectionAborted);

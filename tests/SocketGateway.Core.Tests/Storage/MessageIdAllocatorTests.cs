@@ -108,6 +108,9 @@ public sealed class MessageIdAllocatorTests
 
         public Task WaitForCommitAsync(long position, CancellationToken cancellationToken) => Task.CompletedTask;
 
+        public Task<IReadOnlyList<MessageEvent>> GetHistoryAfterAsync(string room, long afterId, int limit, CancellationToken cancellationToken) =>
+            Task.FromResult<IReadOnlyList<MessageEvent>>([]);
+
         public Task<IReadOnlyList<MessageEvent>> GetHistoryAsync(string room, int limit, long? beforeId, CancellationToken cancellationToken) =>
             Task.FromResult<IReadOnlyList<MessageEvent>>([]);
     }

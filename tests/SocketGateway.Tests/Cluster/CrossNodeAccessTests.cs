@@ -39,6 +39,42 @@ public sealed class CrossNodeAccessTests
         Assert.Contains("forbidden", (await Assert.ThrowsAsync<HubException>(() => bob.InvokeAsync<JsonElement>("Join", "staff"))).Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Paging_forward_on_either_node_gets_the_messages_of_both_once_and_in_order()
+    {
+        await using var cluster = await TwoNodes.StartAsync();
+        using var onA = TwoNodes.Http(cluster.A);
+        using var onB = TwoNodes.Http(cluster.B);
+        var ids = new List<long>();
+        for (var i = 0; i < 40; i++)
+        {
+            // Each post is committed to the shared store before it is answered (201).
+            var posted = await (i % 2 == 0 ? onA : onB).PostAsJsonAsync("api/rooms/lobby/messages", new { from = "bot", text = $"m{i}" });
+            Assert.Equal(HttpStatusCode.Created, posted.StatusCode);
+            ids.Add((await posted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64());
+        }
+
+        foreach (var node in new[] { onA, onB })
+        {
+            var seen = new List<long>();
+            var after = 0L;
+            while (true)
+            {
+                var page = (await node.GetFromJsonAsync<JsonElement>($"api/rooms/lobby/messages?after={after}&limit=15")).EnumerateArray()
+                    .Select(m => m.GetProperty("id").GetInt64()).ToList();
+                seen.AddRange(page);
+                if (page.Count < 15)
+                {
+                    break;
+                }
+
+                after = page[^1];
+            }
+
+            Assert.Equal(ids.Order(), seen);
+        }
+    }
+
     // Grants reach the other node through the bus, a moment after the REST call returns: polled, there is no event.
     private static async Task WaitUntilAsync(Func<Task<bool>> condition)
     {

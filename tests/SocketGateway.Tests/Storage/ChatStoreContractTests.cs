@@ -87,6 +87,27 @@ public abstract class ChatStoreContractTests<TStore> : IAsyncLifetime
         Assert.Equal(Enumerable.Range(1, 5).Select(i => (long)i), oldest.Select(m => m.Id));
         Assert.Equal(Message(3, "paged", "m3", kind: MessageKinds.Action), oldest[2]);
         Assert.Empty(await store.GetHistoryAsync("elsewhere", 10, null, default));
+
+        // Forward from an id: the first ones after it, oldest first.
+        Assert.Equal(Enumerable.Range(1, 10).Select(i => (long)i), (await store.GetHistoryAfterAsync("paged", 0, 10, default)).Select(m => m.Id));
+        Assert.Equal([21L, 22L, 23L, 24L, 25L], (await store.GetHistoryAfterAsync("paged", 20, 10, default)).Select(m => m.Id));
+        Assert.Empty(await store.GetHistoryAfterAsync("paged", 25, 10, default));
+    }
+
+    [Fact]
+    public async Task Reading_forward_merges_the_messages_still_waiting_for_the_writer()
+    {
+        var location = await NewLocationAsync();
+        await using var store = await OpenedAsync(NewStore(location, new StoreSettings(FlushIntervalMs: 600_000)));
+        await store.SaveRoomAsync(new StoredRoom("waiting", null, null, Created), default);
+        await CommittedAsync(store, store.Append(Message(1, "waiting", "written")));
+        for (var id = 2; id <= 6; id++)
+        {
+            store.Append(Message(id, "waiting", $"m{id}")); // the ten-minute interval keeps these in memory
+        }
+
+        Assert.Equal([2L, 3L, 4L], (await store.GetHistoryAfterAsync("waiting", 1, 3, default)).Select(m => m.Id));
+        Assert.Equal([1L, 2L], (await store.GetHistoryAfterAsync("waiting", 0, 2, default)).Select(m => m.Id));
     }
 
     [Fact]
