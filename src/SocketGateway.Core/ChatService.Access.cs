@@ -64,6 +64,8 @@ public sealed partial class ChatService
     {
         var room = RequireRoom(RoomName.Require(roomName));
         var id = RequireAccount(account);
+        // Listed before the ban applies: applying it removes this node's sessions of the account at once.
+        var banned = kind == GrantKinds.Ban && granted ? await NicksOfAccountInRoomAsync(room.Name, id, cancellationToken).ConfigureAwait(false) : [];
         await store.SaveGrantAsync(new StoredGrant(room.Name, id, kind), granted, cancellationToken).ConfigureAwait(false);
         Task applied;
         lock (rooms.Membership)
@@ -72,12 +74,10 @@ public sealed partial class ChatService
         }
 
         await applied.ConfigureAwait(false);
-        if (kind == GrantKinds.Ban && granted)
+        // Everyone in the room sees each of them leave (the sessions themselves are out already, wherever they are).
+        foreach (var nick in banned)
         {
-            foreach (var nick in await NicksOfAccountInRoomAsync(room.Name, id, cancellationToken).ConfigureAwait(false))
-            {
-                await RemoveAsync(room, nick, BannedText).ConfigureAwait(false);
-            }
+            await RemoveAsync(room, nick, BannedText).ConfigureAwait(false);
         }
     }
 

@@ -69,7 +69,7 @@ public sealed partial class ChatService
             : RoomName.Require(roomName);
         lock (rooms.Membership)
         {
-            var room = RequireRoom(name);
+            var room = RequireVisibleRoom(name, Viewer.Of(session));
             if (!session.IsIn(name))
             {
                 throw new ChatException(ErrorCodes.NotInRoom, $"you are not in {name}");
@@ -99,11 +99,17 @@ public sealed partial class ChatService
         }
 
         session.Account = account;
-        await RememberNickAsync(session.Nick, account).ConfigureAwait(false);
+        await RememberAccountNicksAsync(session.Nick, account).ConfigureAwait(false);
         Task joined = Task.CompletedTask;
         lock (rooms.Membership)
         {
-            if (session.AwaitingSignIn && !session.IsClosed)
+            if (session.IsClosed)
+            {
+                // Gone while its sign-in was checked: nothing may list it again.
+                return;
+            }
+
+            if (session.AwaitingSignIn)
             {
                 session.AwaitingSignIn = false;
                 if (rooms.TryGet(RoomName.Lobby, out var lobby))
@@ -246,6 +252,21 @@ public sealed partial class ChatService
         }
 
         return owner is not null;
+    }
+
+    /// <summary>
+    /// The nick the account now has, and its <c>name</c> even when it got its fallback this time: a guest may never
+    /// take the name of an account that signed in before (contract).
+    /// </summary>
+    private async Task RememberAccountNicksAsync(string nick, Account account)
+    {
+        foreach (var owned in AccountNicks.Candidates(account).Prepend(nick).Distinct(StringComparer.OrdinalIgnoreCase))
+        {
+            if (!owned.StartsWith(AccountNicks.GuestPrefix, StringComparison.OrdinalIgnoreCase))
+            {
+                await RememberNickAsync(owned, account).ConfigureAwait(false);
+            }
+        }
     }
 
     private async Task RememberNickAsync(string nick, Account account)

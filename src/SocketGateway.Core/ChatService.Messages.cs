@@ -28,7 +28,8 @@ public sealed partial class ChatService
         var name = roomName is null
             ? session.CurrentRoom ?? throw new ChatException(ErrorCodes.NotInRoom, "you are in no room; /join one first")
             : RoomName.Require(roomName);
-        var room = RequireRoom(name);
+        // A private room one may not see answers as a missing one, not "you are not in it".
+        var room = RequireVisibleRoom(name, Viewer.Of(session));
         if (!session.IsIn(name))
         {
             throw new ChatException(ErrorCodes.NotInRoom, $"you are not in {name}");

@@ -83,9 +83,7 @@ public sealed partial class ChatService(
     /// </summary>
     public ChatSession Connect(string via, System.Net.IPEndPoint? remote, Account? account = null, bool awaitSignIn = false)
     {
-        var id = Interlocked.Increment(ref _sessionCounter);
-        var budget = limits.MessageRate <= 0 ? MessageBudget.Unlimited : new MessageBudget(limits.MessageRate, limits.MessageBurst, time);
-        var session = new ChatSession(id, via, remote, Now(), new QueueLimits(limits.OutboundQueueLength, limits.OutboundQueueBytes), budget, time);
+        var session = NewSession(via, remote, Now());
         session.Account = account;
         session.AwaitingSignIn = account is null && awaitSignIn;
         session.Nick = account is null ? ClaimGuestNick(session) : ClaimAccountNick(account, session);
@@ -106,7 +104,7 @@ public sealed partial class ChatService(
 
         if (account is not null)
         {
-            _ = RememberNickAsync(session.Nick, account);
+            _ = RememberAccountNicksAsync(session.Nick, account);
         }
 
         if (!claim.IsCompletedSuccessfully)
@@ -119,6 +117,13 @@ public sealed partial class ChatService(
         }
 
         return session;
+    }
+
+    private ChatSession NewSession(string via, System.Net.IPEndPoint? remote, DateTimeOffset connectedAt)
+    {
+        var id = Interlocked.Increment(ref _sessionCounter);
+        var budget = limits.MessageRate <= 0 ? MessageBudget.Unlimited : new MessageBudget(limits.MessageRate, limits.MessageBurst, time);
+        return new ChatSession(id, via, remote, connectedAt, new QueueLimits(limits.OutboundQueueLength, limits.OutboundQueueBytes), budget, time);
     }
 
     /// <summary>
@@ -215,6 +220,12 @@ public sealed partial class ChatService(
             }
 
             directory.Remove(session);
+            if (session.ResumeToken is { } token)
+            {
+                // Left for good (a /quit, an expired hold): its token resumes nothing.
+                _resumable.TryRemove(new KeyValuePair<string, ChatSession>(token, session));
+            }
+
             session.Close();
         }
     }

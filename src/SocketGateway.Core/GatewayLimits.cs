@@ -38,4 +38,10 @@ public sealed class GatewayLimits
 
     /// <summary>Seconds a new line connection may stay without sending one complete line; 0 (the default) keeps it.</summary>
     public double LoginTimeoutSeconds { get; set; }
+
+    /// <summary>
+    /// Seconds a dropped session that asked for a resume token stays a member, waiting for <c>/resume</c>
+    /// (<c>Gateway:Sessions:ResumeWindowSeconds</c>); 0 turns resuming off.
+    /// </summary>
+    public double ResumeWindowSeconds { get; set; } = 120;
 }

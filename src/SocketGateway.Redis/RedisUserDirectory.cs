@@ -17,7 +17,13 @@ public sealed class RedisUserDirectory(RedisConnection redis, RedisNodeDirectory
 {
     private const string ReleaseIfOwned = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
 
+    // The owner each claim was made with, to release it by: a guest that signs in is an account by the time it gives
+    // up the nick it claimed as a guest.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Session, string Nick), string> _claims = new();
+
     public string? NodeName => node.IsNamed ? node.Name : null;
+
+    private static (string, string) ClaimKey(ChatSession session, string nick) => (session.Id, nick.ToLowerInvariant());
 
     public static RedisKey NickKey(string nick) => $"sg:nick:{nick.ToLowerInvariant()}";
 
@@ -34,9 +40,15 @@ public sealed class RedisUserDirectory(RedisConnection redis, RedisNodeDirectory
         try
         {
             var owner = await OwnerAsync(session).ConfigureAwait(false);
-            return await redis.Database.StringSetAsync(NickKey(nick), owner, when: When.NotExists).ConfigureAwait(false)
+            var claimed = await redis.Database.StringSetAsync(NickKey(nick), owner, when: When.NotExists).ConfigureAwait(false)
                 // An account's sessions on other nodes hold its nick together.
                 || (session.Account is not null && await redis.Database.StringGetAsync(NickKey(nick)).ConfigureAwait(false) == owner);
+            if (claimed)
+            {
+                _claims[ClaimKey(session, nick)] = owner;
+            }
+
+            return claimed;
         }
         catch (Exception e) when (e is RedisException or TimeoutException)
         {
@@ -44,8 +56,28 @@ public sealed class RedisUserDirectory(RedisConnection redis, RedisNodeDirectory
         }
     }
 
-    public void Release(string nick, ChatSession session) => Fire(async database =>
-        await database.ScriptEvaluateAsync(ReleaseIfOwned, [NickKey(nick)], [await OwnerAsync(session).ConfigureAwait(false)]).ConfigureAwait(false));
+    public void Release(string nick, ChatSession session)
+    {
+        var recorded = _claims.TryRemove(ClaimKey(session, nick), out var owner) ? owner : null;
+        Fire(async database =>
+            await database.ScriptEvaluateAsync(ReleaseIfOwned, [NickKey(nick)], [recorded ?? await OwnerAsync(session).ConfigureAwait(false)]).ConfigureAwait(false));
+    }
+
+    private const string MoveIfOwned = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('SET', KEYS[1], ARGV[2]) end return 0";
+
+    public void Transfer(string nick, ChatSession from, ChatSession to)
+    {
+        Fire(async database =>
+        {
+            await node.WhenNamed.ConfigureAwait(false);
+            var was = _claims.TryRemove(ClaimKey(from, nick), out var owner) ? owner : Owner(node.Name, from);
+            var now = Owner(node.Name, to);
+            _claims[ClaimKey(to, nick)] = now;
+            await database.ScriptEvaluateAsync(MoveIfOwned, [NickKey(nick)], [was, now]).ConfigureAwait(false);
+        });
+        RemoveUser(from);
+        Update(to);
+    }
 
     public async ValueTask<bool> IsTakenElsewhereAsync(string nick)
     {
@@ -75,7 +107,14 @@ public sealed class RedisUserDirectory(RedisConnection redis, RedisNodeDirectory
         });
     }
 
-    public void Remove(ChatSession session) => Fire(async database =>
+    public void Remove(ChatSession session)
+    {
+        // Its claim is released (or kept by the account's other sessions here) by now: its record goes either way.
+        _claims.TryRemove(ClaimKey(session, session.Nick), out _);
+        RemoveUser(session);
+    }
+
+    private void RemoveUser(ChatSession session) => Fire(async database =>
     {
         await node.WhenNamed.ConfigureAwait(false);
         await database.HashDeleteAsync(UsersKey(node.Name), session.Id).ConfigureAwait(false);
@@ -97,6 +136,7 @@ public sealed class RedisUserDirectory(RedisConnection redis, RedisNodeDirectory
         {
             written.Add(batch.HashSetAsync(UsersKey(name), session.Id, Json(session)));
             var owner = Owner(name, session);
+            _claims[ClaimKey(session, session.Nick)] = owner;
             claims.Add((session, owner, batch.StringSetAsync(NickKey(session.Nick), owner, when: When.NotExists)));
         }
 

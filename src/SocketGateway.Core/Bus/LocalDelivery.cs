@@ -150,6 +150,11 @@ public sealed class LocalDelivery(RoomRegistry rooms, NickRegistry nicks, IUserD
             if (access.Kind != RoomAccess.GuestBan)
             {
                 room.Access.Apply(access.Kind, access.Subject, access.Granted);
+                if (access is { Kind: Storage.GrantKinds.Ban, Granted: true })
+                {
+                    RemoveBanned(room, access.Subject);
+                }
+
                 return;
             }
 
@@ -158,6 +163,25 @@ public sealed class LocalDelivery(RoomRegistry rooms, NickRegistry nicks, IUserD
                 if (guest.Account is null)
                 {
                     guest.BanFrom(access.Room);
+                }
+            }
+        }
+    }
+
+    // The kicks that follow a ban name the sessions the gateway listed; one that joined here a moment before the ban
+    // (not listed yet) is removed here, at the ban's place in the room's order, so a ban always holds.
+    private void RemoveBanned(Room room, string account)
+    {
+        lock (room.SendGate)
+        {
+            foreach (var member in room.Members)
+            {
+                if (member.Account?.Id == account)
+                {
+                    room.Remove(member);
+                    member.RemoveRoom(room.Name);
+                    directory.Update(member);
+                    member.Send(new LeftEvent(room.Name, member.Nick, LeftReasons.Kicked, "banned", Self: true));
                 }
             }
         }

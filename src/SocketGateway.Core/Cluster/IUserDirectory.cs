@@ -20,6 +20,9 @@ public interface IUserDirectory
     /// <summary>Gives up a claim the session made (a rename, a disconnect); a claim it does not hold is left alone.</summary>
     void Release(string nick, ChatSession session);
 
+    /// <summary>A session of this node took another's place (a resume): its claim on <paramref name="nick"/> moves with it.</summary>
+    void Transfer(string nick, ChatSession from, ChatSession to);
+
     /// <summary>Whether a user on another node has <paramref name="nick"/>.</summary>
     ValueTask<bool> IsTakenElsewhereAsync(string nick);
 
@@ -41,6 +44,10 @@ public sealed class LocalUserDirectory(ThisNode node) : IUserDirectory
     public ValueTask<bool> TryClaimAsync(string nick, ChatSession session) => ValueTask.FromResult(true);
 
     public void Release(string nick, ChatSession session)
+    {
+    }
+
+    public void Transfer(string nick, ChatSession from, ChatSession to)
     {
     }
 

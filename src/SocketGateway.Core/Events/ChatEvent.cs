@@ -71,6 +71,12 @@ public sealed record PongEvent() : ChatEvent("pong");
 /// <summary>The first event of a connection; <paramref name="Account"/> is set when it connected with a token.</summary>
 public sealed record WelcomeEvent(string Nick, string Server, string? Account = null) : ChatEvent("welcome");
 
+/// <summary>The answer to <c>/session</c>: the secret that lets a new connection take this session over after a drop.</summary>
+public sealed record SessionEvent(string ResumeToken) : ChatEvent("session");
+
+/// <summary>A new connection took a dropped session over; <paramref name="Missed"/> events were replayed before this.</summary>
+public sealed record ResumedEvent(int Missed) : ChatEvent("resumed");
+
 /// <summary>The session signed in with a token: its nick now and its account.</summary>
 public sealed record AuthEvent(string Nick, string Account) : ChatEvent("auth");
 

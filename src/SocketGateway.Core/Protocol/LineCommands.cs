@@ -28,6 +28,8 @@ public sealed class LineCommands(ChatService chat, IAccountTokens tokens)
         "/history [N]          last N messages of the current room (default 20, at most 200)",
         "/history [ROOM] after=ID   what came after message ID (at most 200)",
         "/format text|json     how the server writes to you",
+        "/session              a resume token: after a drop, /resume TOKEN on a new connection gets back what you missed",
+        "/resume TOKEN         take a dropped session over (same nick and rooms, missed events replayed)",
         "/ping                 keep-alive; answers pong",
         "/quit [REASON]        leave and close",
     ];
@@ -136,8 +138,15 @@ public sealed class LineCommands(ChatService chat, IAccountTokens tokens)
                 await HistoryAsync(session, OptionalArgument(argument), cancellationToken).ConfigureAwait(false);
                 break;
             case "format":
-                session.Send(new FormatSwitch(ParseFormat(argument)));
+                session.Format = ParseFormat(argument);
+                session.Send(new FormatSwitch(session.Format));
                 session.Send(new InfoEvent($"output format is now {argument.ToLowerInvariant()}"));
+                break;
+            case "session":
+                session.Send(new SessionEvent(chat.IssueResumeToken(session)));
+                break;
+            case "resume":
+                chat.Resume(session, RequireArgument(argument, "/resume TOKEN"));
                 break;
             case "ping":
                 session.Send(new PongEvent());
@@ -153,7 +162,8 @@ public sealed class LineCommands(ChatService chat, IAccountTokens tokens)
         return true;
     }
 
-    private static readonly string[] AllowedBeforeSignIn = ["auth", "help", "ping", "quit"];
+    // A resumed session is whatever the dropped one was (signed in, if this gateway has no guests).
+    private static readonly string[] AllowedBeforeSignIn = ["auth", "help", "ping", "quit", "resume"];
 
     private static bool IsAllowedBeforeSignIn(string line)
     {

@@ -98,6 +98,12 @@ public static class TextEventWriter
             case WelcomeEvent w:
                 sb.AppendFormat(null, Welcome, w.Nick).Append('\n');
                 break;
+            case SessionEvent s:
+                sb.Append("* resume token: ").Append(s.ResumeToken).Append('\n');
+                break;
+            case ResumedEvent r:
+                sb.Append("* resumed: ").Append(r.Missed).Append(r.Missed == 1 ? " missed event\n" : " missed events\n");
+                break;
             case AuthEvent a:
                 sb.Append("* signed in as ").Append(a.Nick).Append(" (account ").Append(TextSanitizer.Sanitize(a.Account)).Append(")\n");
                 break;

@@ -46,6 +46,9 @@ public sealed class Room(string name, string? topic, int? maxMembers, DateTimeOf
 
     internal void Remove(ChatSession session) => Volatile.Write(ref _members, _members.Without(session));
 
+    /// <summary>Puts <paramref name="to"/> in <paramref name="from"/>'s place in the member order (a session taken over).</summary>
+    internal void Replace(ChatSession from, ChatSession to) => Volatile.Write(ref _members, _members.Replacing(from, to));
+
     internal void Clear() => Volatile.Write(ref _members, MemberList.Empty);
 
     public RoomInfo ToInfo() => new(Name, Topic, Count, MaxMembers, CreatedAt, IsPrivate);
@@ -74,6 +77,21 @@ internal sealed class MemberList(ChatSession[] slots, int count)
 
         target[Count] = session;
         return new MemberList(target, Count + 1);
+    }
+
+    public MemberList Replacing(ChatSession from, ChatSession to)
+    {
+        var index = Span.IndexOf(from);
+        if (index < 0)
+        {
+            return With(to);
+        }
+
+        // A fresh array, as for a leave: earlier snapshots still read the old one.
+        var copy = new ChatSession[Math.Max(4, slots.Length)];
+        Span.CopyTo(copy);
+        copy[index] = to;
+        return new MemberList(copy, Count);
     }
 
     public MemberList Without(ChatSession session)

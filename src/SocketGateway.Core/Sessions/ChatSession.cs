@@ -46,6 +46,8 @@ public sealed partial class ChatSession
     /// <summary>The same text on every transport: <c>192.0.2.7:50123</c> or <c>[2001:db8::7]:50123</c>.</summary>
     public string? RemoteAddress => ClientAddress.Format(_remote);
 
+    internal IPEndPoint? RemoteEndPoint => _remote;
+
     public DateTimeOffset ConnectedAt { get; }
 
     public string Nick { get; internal set; } = "";
@@ -60,6 +62,26 @@ public sealed partial class ChatSession
     public bool AwaitingSignIn { get; internal set; }
 
     private int _failedSignIns;
+
+    /// <summary>The secret of <c>/resume</c>, once <c>/session</c> asked for it; only then is a dropped session held.</summary>
+    internal string? ResumeToken { get; set; }
+
+    /// <summary>The format the line user chose last (<c>/format</c>), which a connection that resumes it takes on.</summary>
+    public OutputFormat Format { get; internal set; } = OutputFormat.Text;
+
+    /// <summary>A stand-in holding a dropped session's place (rooms, nick, missed events) until it is resumed or expires.</summary>
+    internal bool IsHeld { get; set; }
+
+    internal ITimer? HoldTimer { get; set; }
+
+    internal bool HasOverflowed => Volatile.Read(ref _overflowed) == 1;
+
+    internal IReadOnlyList<string> BannedFrom => Volatile.Read(ref _bannedFrom);
+
+    // Under the chat service's membership lock: a session taking another's place takes its rooms.
+    internal void SetRooms(IReadOnlyList<string> rooms) => Volatile.Write(ref _rooms, [.. rooms]);
+
+    internal void SetBannedFrom(IReadOnlyList<string> rooms) => Volatile.Write(ref _bannedFrom, [.. rooms]);
 
     /// <summary>Counts a refused token; true once <see cref="ChatService.MaxFailedSignIns"/> is reached (the connection is then cut off).</summary>
     public bool CountFailedSignIn() => Interlocked.Increment(ref _failedSignIns) >= ChatService.MaxFailedSignIns;

@@ -83,6 +83,27 @@ public sealed class NickRegistry
         }
     }
 
+    /// <summary>
+    /// <paramref name="to"/> takes <paramref name="from"/>'s place on its nick (a dropped session held, then resumed):
+    /// the nick is never free in between, so nobody can take it.
+    /// </summary>
+    public void Replace(string nick, ChatSession from, ChatSession to)
+    {
+        lock (_gate)
+        {
+            _sessions.TryRemove(from, out _);
+            _sessions.TryAdd(to, 0);
+            if (_byNick.TryGetValue(nick, out var holder))
+            {
+                _byNick[nick] = holder with { Sessions = [.. holder.Sessions.Select(s => ReferenceEquals(s, from) ? to : s)] };
+            }
+            else
+            {
+                _byNick[nick] = new NickHolder(to.Account?.Id, [to]);
+            }
+        }
+    }
+
     // Under _gate.
     private bool TryHold(string nick, ChatSession session)
     {

@@ -4,6 +4,7 @@ using System.Net.WebSockets;
 using System.Security.Authentication;
 using Microsoft.AspNetCore.Connections;
 using SocketGateway.Core;
+using SocketGateway.Core.Events;
 using SocketGateway.Core.Identity;
 using SocketGateway.Core.Limits;
 using SocketGateway.Core.Sessions;
@@ -56,7 +57,14 @@ public sealed partial class ChatConnections
     }
 
     /// <summary>The user leaves every room (<paramref name="reason"/> as in <c>left (reason)</c>) and its nick is free.</summary>
-    public void Close(ChatSession session, string reason) => _chat.Disconnect(session, reason);
+    /// <remarks>A dropped session that asked for a resume token is held for its user instead (docs/RESUME.md).</remarks>
+    public void Close(ChatSession session, string reason)
+    {
+        if (reason != LeftReasons.Disconnected || !_chat.TryHold(session))
+        {
+            _chat.Disconnect(session, reason);
+        }
+    }
 
     /// <summary>
     /// How a connection ended, logged one way for every transport: a peer that went away, a deadline, a failed

@@ -19,6 +19,7 @@ public static class ChatCoreRegistration
         configuration.GetSection("Gateway:Limits").Bind(limits);
         configuration.GetSection("Gateway:Rooms").Bind(limits);
         configuration.GetSection("Gateway:History").Bind(limits);
+        configuration.GetSection("Gateway:Sessions").Bind(limits);
         services.AddSingleton(limits);
         // TryAdd: a test host may bring its own clock (FakeTimeProvider).
         services.TryAddSingleton(TimeProvider.System);

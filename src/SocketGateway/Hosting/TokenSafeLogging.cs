@@ -20,6 +20,18 @@ public static class TokenSafeLogging
             logging.AddFilter(category, level => level >= LogLevel.Warning);
         }
 
+        // A provider's own rule (Logging:Console:LogLevel:…) would win over the ones above: each provider any rule
+        // names gets the same rules of its own, added after the configuration's.
+        logging.Services.PostConfigure<LoggerFilterOptions>(options =>
+        {
+            foreach (var provider in options.Rules.Select(r => r.ProviderName).OfType<string>().Distinct(StringComparer.Ordinal).ToList())
+            {
+                foreach (var category in Categories)
+                {
+                    options.Rules.Add(new LoggerFilterRule(provider, category, LogLevel.Warning, null));
+                }
+            }
+        });
         return logging;
     }
 }

@@ -21,7 +21,9 @@ public sealed class CrossNodeAccessTests
         Assert.Equal(HttpStatusCode.NoContent, (await onA.PutAsync("api/rooms/staff/invites/u-bob", null)).StatusCode);
         Assert.Equal(HttpStatusCode.NoContent, (await onA.PutAsync("api/rooms/staff/operators/u-op", null)).StatusCode);
         // Node B applies both in the room's order; wait for the later one there.
-        await WaitUntilAsync(async () => (await onB.GetFromJsonAsync<string[]>("api/rooms/staff/operators"))!.Contains("u-op"));
+        using var adminOnB = TwoNodes.Http(cluster.B);
+        adminOnB.DefaultRequestHeaders.Authorization = new("Bearer", TestTokens.Hs256("root", claims: new Dictionary<string, object> { ["role"] = "admin" }));
+        await WaitUntilAsync(async () => (await adminOnB.GetFromJsonAsync<string[]>("api/rooms/staff/operators"))!.Contains("u-op"));
 
         var bob = await cluster.SignedInHubAsync(cluster.B, TestTokens.Hs256("u-bob", name: "bob"));
         await bob.InvokeAsync<JsonElement>("Join", "staff");

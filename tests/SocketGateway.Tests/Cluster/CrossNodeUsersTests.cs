@@ -59,6 +59,8 @@ public sealed class CrossNodeUsersTests
         var guest = await cluster.TcpAsync(cluster.B, "gus");
         await guest.SendAsync("/nick alice");
         await guest.ReadUntilAsync("! nick_taken: the nick 'alice' is in use");
+        // The nick it had as a guest was given up across the gateway when it signed in.
+        var squatter = await cluster.TcpAsync(cluster.B, "tmp-alice");
         var other = await cluster.SignedInHubAsync(cluster.B, Identity.TestTokens.Hs256("u-666", name: "alice"));
         Assert.StartsWith("user-", other.Nick, StringComparison.Ordinal);
 

@@ -222,7 +222,11 @@ public sealed class AccountSessionTests
     {
         var logs = new CapturingLoggerProvider(LogLevel.Trace);
         await using var host = await GatewayHost.StartAsync(
-            Hs256Settings(("Logging:LogLevel:Default", "Trace"), ("Logging:LogLevel:Microsoft.AspNetCore", "Trace")),
+            Hs256Settings(
+                ("Logging:LogLevel:Default", "Trace"),
+                ("Logging:LogLevel:Microsoft.AspNetCore", "Trace"),
+                // A provider's own rule, which would win over rules for every provider.
+                ("Logging:SocketGateway.Tests.Infrastructure.CapturingLoggerProvider:LogLevel:Microsoft", "Trace")),
             logging => logging.AddProvider(logs));
         var tokens = new List<string>();
         string Token(string sub)

@@ -77,6 +77,8 @@ public sealed class PrivateRoomTests
                 Assert.DoesNotContain((await carol.InvokeAsync<JsonElement>("ListRooms")).EnumerateArray(), r => r.GetProperty("name").GetString() == "staff");
                 Assert.Contains("no_such_room", (await Assert.ThrowsAsync<HubException>(() => carol.InvokeAsync<JsonElement>("ListMembers", "staff"))).Message, StringComparison.Ordinal);
                 Assert.Contains("no_such_room", (await Assert.ThrowsAsync<HubException>(() => carol.InvokeAsync<JsonElement>("History", "staff", 10))).Message, StringComparison.Ordinal);
+                Assert.Contains("no_such_room", (await Assert.ThrowsAsync<HubException>(() => carol.InvokeAsync<JsonElement>("Send", "staff", "hello?"))).Message, StringComparison.Ordinal);
+                Assert.Contains("no_such_room", (await Assert.ThrowsAsync<HubException>(() => carol.InvokeAsync("Leave", "staff"))).Message, StringComparison.Ordinal);
 
                 // REST without a key or token (loopback included), and /metrics.
                 using var anonymous = host.CreateHttpClient();
@@ -88,6 +90,7 @@ public sealed class PrivateRoomTests
                     Assert.Equal("no_such_room", (await hidden.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
                 }
 
+                Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("api/rooms/staff/invites")).StatusCode); // loopback is no admin for reads
                 var users = await anonymous.GetFromJsonAsync<JsonElement>("api/users");
                 Assert.DoesNotContain(users.EnumerateArray().SelectMany(u => u.GetProperty("rooms").EnumerateArray()), r => r.GetString() == "staff");
                 Assert.DoesNotContain("staff", await anonymous.GetStringAsync("metrics"), StringComparison.Ordinal);
