@@ -37,7 +37,13 @@ public sealed partial class ChatService
 
     /// <summary>The room, or <c>no_such_room</c> (in the very words of a missing room) for a viewer who may not see it.</summary>
     private Room RequireVisibleRoom(string name, Viewer viewer) =>
-        rooms.TryGet(name, out var room) && MaySee(room, viewer) ? room : throw new ChatException(ErrorCodes.NoSuchRoom, $"there is no room {name}");
+        rooms.TryGet(name, out var room) && MaySee(room, viewer) ? room : throw NoSuchRoom(name);
+
+    /// <summary>As above for a session's own call; a public room (every message's case) costs no viewer.</summary>
+    private Room RequireVisibleRoom(string name, ChatSession session) =>
+        rooms.TryGet(name, out var room) && (!room.IsPrivate || MaySee(room, Viewer.Of(session))) ? room : throw NoSuchRoom(name);
+
+    private static ChatException NoSuchRoom(string name) => new(ErrorCodes.NoSuchRoom, $"there is no room {name}");
 
     /// <summary>Operators of the room and admins may moderate it; others get <c>forbidden</c>.</summary>
     public static bool IsOperator(Room room, ChatSession session) =>
@@ -67,17 +73,11 @@ public sealed partial class ChatService
         // Listed before the ban applies: applying it removes this node's sessions of the account at once.
         var banned = kind == GrantKinds.Ban && granted ? await NicksOfAccountInRoomAsync(room.Name, id, cancellationToken).ConfigureAwait(false) : [];
         await store.SaveGrantAsync(new StoredGrant(room.Name, id, kind), granted, cancellationToken).ConfigureAwait(false);
-        Task applied;
-        lock (rooms.Membership)
-        {
-            applied = Publish(room, new RoomAccessEvent(room.Name, kind, id, granted));
-        }
-
-        await applied.ConfigureAwait(false);
+        await PublishUnderMembershipAsync(room, new RoomAccessEvent(room.Name, kind, id, granted)).ConfigureAwait(false);
         // Everyone in the room sees each of them leave (the sessions themselves are out already, wherever they are).
         foreach (var nick in banned)
         {
-            await RemoveAsync(room, nick, BannedText).ConfigureAwait(false);
+            await PublishUnderMembershipAsync(room, BannedLeave(room, nick)).ConfigureAwait(false);
         }
     }
 
@@ -100,16 +100,10 @@ public sealed partial class ChatService
             return;
         }
 
-        Task applied;
-        lock (rooms.Membership)
-        {
-            applied = Publish(room, new RoomAccessEvent(room.Name, RoomAccess.GuestBan, target.Nick, true));
-        }
-
-        await applied.ConfigureAwait(false);
+        await PublishUnderMembershipAsync(room, new RoomAccessEvent(room.Name, RoomAccess.GuestBan, target.Nick, true)).ConfigureAwait(false);
         if (target.Rooms.Contains(room.Name, StringComparer.Ordinal))
         {
-            await RemoveAsync(room, target.Nick, BannedText).ConfigureAwait(false);
+            await PublishUnderMembershipAsync(room, BannedLeave(room, target.Nick)).ConfigureAwait(false);
         }
     }
 
@@ -140,9 +134,9 @@ public sealed partial class ChatService
     /// <summary>A connected user anywhere in the gateway (this node first), or <c>no_such_user</c>.</summary>
     private async Task<UserInfo> FindUserAsync(string nick, CancellationToken cancellationToken)
     {
-        if (nicks.SessionsOf(nick) is [var here, ..] && !here.AwaitingSignIn)
+        var sessions = nicks.SessionsOf(nick);
+        if (sessions is [var here, ..])
         {
-            var sessions = nicks.SessionsOf(nick);
             return new UserInfo(here.Nick, here.Via, [.. sessions.SelectMany(s => s.Rooms).Distinct(StringComparer.Ordinal)],
                 here.RemoteAddress, here.ConnectedAt, directory.NodeName, here.Account?.Id);
         }
@@ -162,14 +156,5 @@ public sealed partial class ChatService
             .Select(u => u.Nick).Distinct(StringComparer.OrdinalIgnoreCase)];
     }
 
-    private async Task RemoveAsync(Room room, string nick, string? text)
-    {
-        Task kicked;
-        lock (rooms.Membership)
-        {
-            kicked = Publish(room, new LeftEvent(room.Name, nick, LeftReasons.Kicked, text));
-        }
-
-        await kicked.ConfigureAwait(false);
-    }
+    private static LeftEvent BannedLeave(Room room, string nick) => new(room.Name, nick, LeftReasons.Kicked, BannedText);
 }

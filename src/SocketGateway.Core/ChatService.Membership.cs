@@ -69,7 +69,7 @@ public sealed partial class ChatService
             : RoomName.Require(roomName);
         lock (rooms.Membership)
         {
-            var room = RequireVisibleRoom(name, Viewer.Of(session));
+            var room = RequireVisibleRoom(name, session);
             if (!session.IsIn(name))
             {
                 throw new ChatException(ErrorCodes.NotInRoom, $"you are not in {name}");
@@ -292,26 +292,13 @@ public sealed partial class ChatService
     {
         var name = RoomName.Require(roomName);
         var room = RequireRoom(name);
-        string target;
-        if (nicks.SessionsOf(nick) is [var here, ..])
+        var target = await FindUserAsync(nick, cancellationToken).ConfigureAwait(false);
+        if (!target.Rooms.Contains(name, StringComparer.Ordinal))
         {
-            target = nicks.SessionsOf(nick).Any(s => s.IsIn(name)) ? here.Nick : throw NotIn(here.Nick, name);
-        }
-        else
-        {
-            var elsewhere = (await directory.ListElsewhereAsync(cancellationToken).ConfigureAwait(false))
-                .FirstOrDefault(u => string.Equals(u.Nick, nick, StringComparison.OrdinalIgnoreCase))
-                ?? throw new ChatException(ErrorCodes.NoSuchUser, $"no user is called {NickName.Printable(nick)}");
-            target = elsewhere.Rooms.Contains(name, StringComparer.Ordinal) ? elsewhere.Nick : throw NotIn(elsewhere.Nick, name);
+            throw NotIn(target.Nick, name);
         }
 
-        Task kicked;
-        lock (rooms.Membership)
-        {
-            kicked = Publish(room, new LeftEvent(name, target, LeftReasons.Kicked, reason));
-        }
-
-        await kicked.ConfigureAwait(false);
+        await PublishUnderMembershipAsync(room, new LeftEvent(name, target.Nick, LeftReasons.Kicked, reason)).ConfigureAwait(false);
     }
 
     private static ChatException NotIn(string nick, string room) => new(ErrorCodes.NotInRoom, $"{nick} is not in {room}");
@@ -363,6 +350,15 @@ public sealed partial class ChatService
 
     private bool SendsPresence(int membersCountingTheOneMoving) =>
         limits.PresenceNoticeLimit <= 0 || membersCountingTheOneMoving <= limits.PresenceNoticeLimit;
+
+    /// <summary>A room event that changes who is in the room or may be: published under the membership lock, awaited outside it.</summary>
+    private Task PublishUnderMembershipAsync(Room room, ChatEvent evt)
+    {
+        lock (rooms.Membership)
+        {
+            return Publish(room, evt);
+        }
+    }
 
     private Task Publish(Room room, ChatEvent evt)
     {

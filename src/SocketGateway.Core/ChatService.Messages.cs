@@ -29,7 +29,7 @@ public sealed partial class ChatService
             ? session.CurrentRoom ?? throw new ChatException(ErrorCodes.NotInRoom, "you are in no room; /join one first")
             : RoomName.Require(roomName);
         // A private room one may not see answers as a missing one, not "you are not in it".
-        var room = RequireVisibleRoom(name, Viewer.Of(session));
+        var room = RequireVisibleRoom(name, session);
         if (!session.IsIn(name))
         {
             throw new ChatException(ErrorCodes.NotInRoom, $"you are not in {name}");

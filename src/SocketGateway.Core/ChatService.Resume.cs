@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using SocketGateway.Core.Events;
-using SocketGateway.Core.Limits;
 using SocketGateway.Core.Sessions;
 
 namespace SocketGateway.Core;

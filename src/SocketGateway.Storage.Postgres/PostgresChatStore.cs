@@ -128,47 +128,33 @@ public sealed partial class PostgresChatStore : IChatStore, IStoreHealth, IAsync
     public Task WaitForCommitAsync(long position, CancellationToken cancellationToken) =>
         _queue.WaitForCommitAsync(position, cancellationToken);
 
-    public async Task<IReadOnlyList<MessageEvent>> GetHistoryAsync(string room, int limit, long? beforeId, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<MessageEvent>> GetHistoryAsync(string room, int limit, long? beforeId, CancellationToken cancellationToken) =>
+        _queue.MergeWithWaiting(
+            await StoredOrNoneAsync((c, ct) => ReadMessagesAsync(c, room, limit, beforeId, ct), cancellationToken).ConfigureAwait(false),
+            room, limit, beforeId);
+
+    public async Task<IReadOnlyList<MessageEvent>> GetHistoryAfterAsync(string room, long afterId, int limit, CancellationToken cancellationToken) =>
+        _queue.MergeWithWaitingAfter(
+            await StoredOrNoneAsync((c, ct) => ReadMessagesAfterAsync(c, room, afterId, limit, ct), cancellationToken).ConfigureAwait(false),
+            room, limit, afterId);
+
+    // A failing database still leaves what is waiting in memory to show: the read gives nothing, the caller merges the rest.
+    private async Task<List<MessageEvent>> StoredOrNoneAsync(Func<NpgsqlConnection, CancellationToken, Task<List<MessageEvent>>> read, CancellationToken cancellationToken)
     {
-        List<MessageEvent> stored;
         using var deadline = Deadline(cancellationToken);
         try
         {
             var connection = await _dataSource.OpenConnectionAsync(deadline.Token).ConfigureAwait(false);
             await using (connection.ConfigureAwait(false))
             {
-                stored = await ReadMessagesAsync(connection, room, limit, beforeId, deadline.Token).ConfigureAwait(false);
-            }
-        }
-        catch (Exception e) when (IsStoreFailure(e, cancellationToken))
-        {
-            // A failing database still leaves what is waiting in memory to show.
-            Failed(e);
-            stored = [];
-        }
-
-        return _queue.MergeWithWaiting(stored, room, limit, beforeId);
-    }
-
-    public async Task<IReadOnlyList<MessageEvent>> GetHistoryAfterAsync(string room, long afterId, int limit, CancellationToken cancellationToken)
-    {
-        List<MessageEvent> stored;
-        using var deadline = Deadline(cancellationToken);
-        try
-        {
-            var connection = await _dataSource.OpenConnectionAsync(deadline.Token).ConfigureAwait(false);
-            await using (connection.ConfigureAwait(false))
-            {
-                stored = await ReadMessagesAfterAsync(connection, room, afterId, limit, deadline.Token).ConfigureAwait(false);
+                return await read(connection, deadline.Token).ConfigureAwait(false);
             }
         }
         catch (Exception e) when (IsStoreFailure(e, cancellationToken))
         {
             Failed(e);
-            stored = [];
+            return [];
         }
-
-        return _queue.MergeWithWaitingAfter(stored, room, limit, afterId);
     }
 
     public async ValueTask DisposeAsync()

@@ -125,10 +125,7 @@ public sealed class LocalDelivery(RoomRegistry rooms, NickRegistry nicks, IUserD
                 {
                     if (target.IsIn(kicked.Room))
                     {
-                        room.Remove(target);
-                        target.RemoveRoom(kicked.Room);
-                        directory.Update(target);
-                        target.Send(kicked with { Self = true });
+                        Remove(room, target, kicked);
                     }
                 }
 
@@ -178,13 +175,19 @@ public sealed class LocalDelivery(RoomRegistry rooms, NickRegistry nicks, IUserD
             {
                 if (member.Account?.Id == account)
                 {
-                    room.Remove(member);
-                    member.RemoveRoom(room.Name);
-                    directory.Update(member);
-                    member.Send(new LeftEvent(room.Name, member.Nick, LeftReasons.Kicked, "banned", Self: true));
+                    Remove(room, member, new LeftEvent(room.Name, member.Nick, LeftReasons.Kicked, "banned"));
                 }
             }
         }
+    }
+
+    // Under the room's send gate: the member is out of the room and told so, in the room's order.
+    private void Remove(Room room, ChatSession member, LeftEvent left)
+    {
+        room.Remove(member);
+        member.RemoveRoom(room.Name);
+        directory.Update(member);
+        member.Send(left with { Self = true });
     }
 
     private void ApplyClose(RoomClosedEvent closed)

@@ -22,19 +22,18 @@ public sealed class JwtAccountTokens : IAccountTokens
     public static readonly TimeSpan ClockSkew = TimeSpan.FromSeconds(30);
 
     private readonly JsonWebTokenHandler _handler = new() { MaximumTokenSizeInBytes = MaxTokenBytes };
+    private readonly TokenValidationParameters _parameters;
 
     public JwtAccountTokens(AuthOptions options)
     {
         AllowGuests = options.AllowGuests;
-        Parameters = CreateParameters(options);
+        _parameters = CreateParameters(options);
     }
 
     public bool Enabled => true;
 
     public bool AllowGuests { get; }
 
-    /// <summary>The checks, shared with the hub's bearer authentication so that both accept the same tokens.</summary>
-    public TokenValidationParameters Parameters { get; }
 
     /// <summary>The gateway's token checks, or null when no key is configured (tokens off).</summary>
     public static JwtAccountTokens? FromOptions(AuthOptions options) =>
@@ -47,7 +46,7 @@ public sealed class JwtAccountTokens : IAccountTokens
             throw Refused("the token is too large");
         }
 
-        var result = await _handler.ValidateTokenAsync(token, Parameters).ConfigureAwait(false);
+        var result = await _handler.ValidateTokenAsync(token, _parameters).ConfigureAwait(false);
         if (!result.IsValid)
         {
             throw Refused(Reason(result.Exception));
