@@ -73,8 +73,9 @@ public sealed partial class ChatService
     /// <c>/resume TOKEN</c>: <paramref name="session"/> (a fresh connection) becomes the held session — nick, account,
     /// rooms, current room, format — and gets every event it missed, in order, then <c>* resumed: N missed events</c>.
     /// The token is spent; an unknown, spent, expired or overflowed one is <c>bad_argument</c> and nothing changes.
+    /// Returns how many events were replayed.
     /// </summary>
-    public void Resume(ChatSession session, string? token)
+    public int Resume(ChatSession session, string? token)
     {
         if (string.IsNullOrEmpty(token) || !_resumable.TryGetValue(token, out var held) || !held.IsHeld)
         {
@@ -90,7 +91,7 @@ public sealed partial class ChatService
 
             if (ReferenceEquals(session, held))
             {
-                return;
+                return 0;
             }
 
             held.HoldTimer?.Dispose();
@@ -128,6 +129,7 @@ public sealed partial class ChatService
             var missed = MoveIdentity(held, session, wayIn);
             held.Close();
             session.Send(new ResumedEvent(missed));
+            return missed;
         }
     }
 

@@ -79,16 +79,18 @@ public sealed partial class ChatService(
     /// <summary>
     /// A new connection: the welcome event and the lobby, under a free guest nick, or under its account's nick when it
     /// connected with a token (<paramref name="account"/>). With <paramref name="awaitSignIn"/> (a gateway without
-    /// guests) a connection without an account joins nothing until it signs in.
+    /// guests) a connection without an account joins nothing until it signs in. A <paramref name="resumable"/> session
+    /// (the hub's) has its resume token in the welcome, so that it is held after a drop without asking.
     /// </summary>
-    public ChatSession Connect(string via, System.Net.IPEndPoint? remote, Account? account = null, bool awaitSignIn = false)
+    public ChatSession Connect(string via, System.Net.IPEndPoint? remote, Account? account = null, bool awaitSignIn = false, bool resumable = false)
     {
         var session = NewSession(via, remote, Now());
         session.Account = account;
         session.AwaitingSignIn = account is null && awaitSignIn;
         session.Nick = account is null ? ClaimGuestNick(session) : ClaimAccountNick(account, session);
         var claim = directory.TryClaimAsync(session.Nick, session);
-        session.Send(new WelcomeEvent(session.Nick, ServerName, account?.Id));
+        var resumeToken = resumable && limits.ResumeWindowSeconds > 0 ? IssueResumeToken(session) : null;
+        session.Send(new WelcomeEvent(session.Nick, ServerName, account?.Id, resumeToken));
         lock (rooms.Membership)
         {
             if (!session.AwaitingSignIn && rooms.TryGet(RoomName.Lobby, out var lobby))

@@ -48,6 +48,7 @@ public static class GatewayApp
         app.UseApiLimits();
         app.UseGatewaySwagger();
         app.UseHubSignIn();
+        app.UseHubDropDetector();
         app.MapChatHub();
         app.MapLineWebSocket();
         app.MapGatewayApi();

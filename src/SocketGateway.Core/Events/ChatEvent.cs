@@ -68,8 +68,15 @@ public sealed record TopicEvent(string Room, string? Topic) : ChatEvent("topic")
 
 public sealed record PongEvent() : ChatEvent("pong");
 
-/// <summary>The first event of a connection; <paramref name="Account"/> is set when it connected with a token.</summary>
-public sealed record WelcomeEvent(string Nick, string Server, string? Account = null) : ChatEvent("welcome");
+/// <summary>
+/// The first event of a connection; <paramref name="Account"/> is set when it connected with a token, and
+/// <paramref name="ResumeToken"/> for a hub connection (a line user asks for one with <c>/session</c>).
+/// </summary>
+public sealed record WelcomeEvent(
+    string Nick,
+    string Server,
+    string? Account = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ResumeToken = null) : ChatEvent("welcome");
 
 /// <summary>The answer to <c>/session</c>: the secret that lets a new connection take this session over after a drop.</summary>
 public sealed record SessionEvent(string ResumeToken) : ChatEvent("session");

@@ -47,20 +47,24 @@ public sealed partial class ChatConnections
     /// <summary>
     /// The connection becomes a chat user: a guest nick (or its <paramref name="account"/>'s nick), the welcome and the
     /// lobby; on a gateway without guests, a connection without an account waits for <c>/auth</c> instead. If its
-    /// queue overflows, the warning is logged and <paramref name="transport"/> is cut off.
+    /// queue overflows, the warning is logged and <paramref name="transport"/> is cut off. A
+    /// <paramref name="resumable"/> one is welcomed with its resume token.
     /// </summary>
-    public ChatSession Open(string via, IPEndPoint? peer, IChatTransport transport, Account? account = null)
+    public ChatSession Open(string via, IPEndPoint? peer, IChatTransport transport, Account? account = null, bool resumable = false)
     {
-        var session = _chat.Connect(via, peer, account, awaitSignIn: !_tokens.AllowGuests);
+        var session = _chat.Connect(via, peer, account, awaitSignIn: !_tokens.AllowGuests, resumable);
         session.OnAbort(_cutOff, transport);
         return session;
     }
 
     /// <summary>The user leaves every room (<paramref name="reason"/> as in <c>left (reason)</c>) and its nick is free.</summary>
-    /// <remarks>A dropped session that asked for a resume token is held for its user instead (docs/RESUME.md).</remarks>
-    public void Close(ChatSession session, string reason)
+    /// <remarks>
+    /// A dropped session that has a resume token is held for its user instead (docs/RESUME.md), unless the transport
+    /// knows the user closed it on purpose (<paramref name="mayHold"/> false).
+    /// </remarks>
+    public void Close(ChatSession session, string reason, bool mayHold = true)
     {
-        if (reason != LeftReasons.Disconnected || !_chat.TryHold(session))
+        if (reason != LeftReasons.Disconnected || !mayHold || !_chat.TryHold(session))
         {
             _chat.Disconnect(session, reason);
         }

@@ -16,7 +16,7 @@ public sealed class ChatHub(ChatService chat, HubSessions sessions, IAccountToke
 
     public override Task OnDisconnectedAsync(Exception? exception)
     {
-        sessions.Close(Context);
+        sessions.Close(Context, exception);
         return Task.CompletedTask;
     }
 
@@ -41,6 +41,18 @@ public sealed class ChatHub(ChatService chat, HubSessions sessions, IAccountToke
 
         await chat.SignInAsync(session, account).ConfigureAwait(false);
         return new AuthEvent(session.Nick, account.Id);
+    }
+
+    /// <summary>
+    /// Takes a dropped session over (the token of its <c>welcome</c>, or of <c>/session</c>): its nick, account and
+    /// rooms; the events it missed are sent first, then <c>resumed</c>. The answer carries this session's next token.
+    /// </summary>
+    public ResumeResult Resume(string token)
+    {
+        var session = sessions.Get(Context);
+        ChatService.TakeMessageBudget(session);
+        var missed = chat.Resume(session, token);
+        return new ResumeResult(session.Nick, session.Account?.Id, [.. session.Rooms.Order(StringComparer.Ordinal)], missed, chat.IssueResumeToken(session));
     }
 
     private static async Task AbortSoonAsync(HubCallerContext context)

@@ -16,6 +16,7 @@ public static class HubEventNames
     private static readonly string RoomClosed = Name(nameof(IChatClient.RoomClosed));
     private static readonly string RoomUpdated = Name(nameof(IChatClient.RoomUpdated));
     private static readonly string History = Name(nameof(IChatClient.History));
+    private static readonly string Resumed = Name(nameof(IChatClient.Resumed));
 
     public static string? For(ChatEvent evt) => evt switch
     {
@@ -29,6 +30,7 @@ public static class HubEventNames
         RoomUpdatedEvent => RoomUpdated,
         WelcomeEvent => Welcome,
         HistoryEvent => History,
+        ResumedEvent => Resumed,
         _ => null,
     };
 

@@ -26,6 +26,7 @@ public static class HubRegistration
             TimeSpan.FromMilliseconds(Math.Max(0, sp.GetRequiredService<IOptions<HubDeliveryOptions>>().Value.FlushIntervalMilliseconds)),
             TimeProvider.System));
         services.AddSingleton<HubSessions>();
+        services.AddSingleton<HubDropDetector>();
         return services;
     }
 
@@ -33,7 +34,20 @@ public static class HubRegistration
     {
         // WebSockets only: a long-polling or Server-Sent Events connection is many HTTP requests, so the per-address
         // connection cap and throttle (admitted per socket, BrowserConnectionPolicy) would not hold for it.
-        endpoints.MapHub<ChatHub>(Path, options => options.Transports = HttpTransportType.WebSockets);
+        // Stateful reconnect: a client that asks for it gets a short drop bridged by SignalR itself, its messages
+        // buffered and resent; a longer one ends the connection and is resumed with Resume(token) (docs/RESUME.md).
+        endpoints.MapHub<ChatHub>(Path, options =>
+        {
+            options.Transports = HttpTransportType.WebSockets;
+            options.AllowStatefulReconnects = true;
+        });
         return endpoints;
+    }
+
+    /// <summary>Watches the hub's WebSockets, so that a drop is told from a close (<see cref="HubDropDetector"/>).</summary>
+    public static IApplicationBuilder UseHubDropDetector(this IApplicationBuilder app)
+    {
+        var detector = app.ApplicationServices.GetRequiredService<HubDropDetector>();
+        return app.UseWhen(context => context.Request.Path.StartsWithSegments(Path), branch => branch.Use(detector.WatchAsync));
     }
 }

@@ -11,7 +11,7 @@ using SocketGateway.Hosting;
 namespace SocketGateway.Hubs;
 
 /// <summary>The chat session behind each hub connection, and the pump that writes its events to the browser.</summary>
-public sealed class HubSessions(ChatConnections pipeline, HubConnections connections, FlushPacer pacer)
+public sealed class HubSessions(ChatConnections pipeline, HubConnections connections, FlushPacer pacer, HubDropDetector drops)
 {
     private readonly ConcurrentDictionary<string, ChatSession> _sessions = new(StringComparer.Ordinal);
 
@@ -20,7 +20,8 @@ public sealed class HubSessions(ChatConnections pipeline, HubConnections connect
         var connection = connections.Find(context.ConnectionId)
             ?? throw new InvalidOperationException("the hub connection is not registered");
         var http = context.GetHttpContext();
-        var session = pipeline.Open(Via.Web, http?.Connection.RemoteEndPoint(), new CutOffByAbort(connection), Identity.HubSignIn.AccountOf(http));
+        var session = pipeline.Open(Via.Web, http?.Connection.RemoteEndPoint(), new CutOffByAbort(connection), Identity.HubSignIn.AccountOf(http), resumable: true);
+        drops.Connected(http);
         _sessions[context.ConnectionId] = session;
         _ = PumpAsync(session, connection);
         return session;
@@ -31,11 +32,13 @@ public sealed class HubSessions(ChatConnections pipeline, HubConnections connect
             ? session
             : throw new HubException("the connection has no chat session");
 
-    public void Close(HubCallerContext context)
+    /// <summary>The connection ended: a drop is held for a resume, a close by the user is a leave (<see cref="HubDropDetector"/>).</summary>
+    public void Close(HubCallerContext context, Exception? error)
     {
+        var dropped = drops.Dropped(context.GetHttpContext(), error);
         if (_sessions.TryRemove(context.ConnectionId, out var session))
         {
-            pipeline.Close(session, LeftReasons.Disconnected);
+            pipeline.Close(session, LeftReasons.Disconnected, mayHold: dropped);
         }
     }
 

@@ -23,6 +23,9 @@ public interface IChatClient
 
     Task RoomUpdated(RoomUpdatedEvent evt);
 
+    /// <summary>A Resume's replay of missed events is over (they came before it).</summary>
+    Task Resumed(ResumedEvent evt);
+
     /// <summary>The recent history of a room just joined (not in the contract's list; sent on join).</summary>
     Task History(HistoryEvent evt);
 }

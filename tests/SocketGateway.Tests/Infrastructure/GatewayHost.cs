@@ -113,7 +113,8 @@ public sealed class GatewayHost : IAsyncDisposable
     }
 
     /// <param name="token">Signs in at connect: sent as <c>access_token</c>, as a browser's client does on a WebSocket.</param>
-    public async Task<HubClient> ConnectHubAsync(string? nick = null, string? token = null)
+    /// <param name="socket">The connection's socket, for a test that cuts it.</param>
+    public async Task<HubClient> ConnectHubAsync(string? nick = null, string? token = null, DroppableSocket? socket = null)
     {
         var connection = new HubConnectionBuilder()
             .WithUrl(new Uri(HttpUri, "hubs/chat"), HttpTransportType.WebSockets, options =>
@@ -122,6 +123,11 @@ public sealed class GatewayHost : IAsyncDisposable
                 if (token is not null)
                 {
                     options.AccessTokenProvider = () => Task.FromResult<string?>(token);
+                }
+
+                if (socket is not null)
+                {
+                    options.WebSocketFactory = socket.ConnectAsync;
                 }
             })
             .Build();
@@ -135,6 +141,17 @@ public sealed class GatewayHost : IAsyncDisposable
         }
 
         return client;
+    }
+
+    /// <summary>Until the gateway holds this many dropped sessions for a resume.</summary>
+    /// <remarks>A drop is noticed by the server on its own schedule; there is no event for a test to await.</remarks>
+    public async Task WaitUntilHeldAsync(int held)
+    {
+        using var timeout = new CancellationTokenSource(Timeouts.Step);
+        while (Chat.HeldSessions != held)
+        {
+            await Task.Delay(20, timeout.Token);
+        }
     }
 
     public HttpClient CreateHttpClient() => new() { BaseAddress = HttpUri, Timeout = Timeouts.Step };

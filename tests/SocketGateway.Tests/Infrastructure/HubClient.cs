@@ -8,13 +8,16 @@ namespace SocketGateway.Tests.Infrastructure;
 public sealed class HubClient(HubConnection connection) : IAsyncDisposable
 {
     public static readonly string[] EventNames =
-        ["welcome", "message", "action", "joined", "left", "private", "nick", "roomClosed", "roomUpdated", "history"];
+        ["welcome", "message", "action", "joined", "left", "private", "nick", "roomClosed", "roomUpdated", "history", "resumed"];
 
     private readonly Channel<(string Name, JsonElement Payload)> _events = Channel.CreateUnbounded<(string, JsonElement)>();
 
     public HubConnection Connection { get; } = connection;
 
     public string Nick { get; set; } = "";
+
+    /// <summary>The <c>welcome</c> this connection started with.</summary>
+    public JsonElement Welcome { get; private set; }
 
     public async Task StartAsync()
     {
@@ -24,8 +27,8 @@ public sealed class HubClient(HubConnection connection) : IAsyncDisposable
         }
 
         await Connection.StartAsync().WaitAsync(Timeouts.Step);
-        var welcome = await NextAsync("welcome");
-        Nick = welcome.GetProperty("nick").GetString()!;
+        Welcome = await NextAsync("welcome");
+        Nick = Welcome.GetProperty("nick").GetString()!;
     }
 
     /// <summary>Skips events until one of this name (and matching) arrives.</summary>

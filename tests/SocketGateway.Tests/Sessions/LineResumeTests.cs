@@ -14,16 +14,6 @@ public sealed class LineResumeTests
         return line["* resume token: ".Length..];
     }
 
-    // A drop is noticed by the server on its own schedule; there is no event for it to await.
-    private static async Task WaitUntilHeldAsync(GatewayHost host, int held)
-    {
-        using var timeout = new CancellationTokenSource(Timeouts.Step);
-        while (host.Chat.HeldSessions != held)
-        {
-            await Task.Delay(20, timeout.Token);
-        }
-    }
-
     [Fact]
     public async Task A_dropped_tcp_user_resumes_with_its_nick_and_rooms_gets_every_missed_event_once_in_order_and_nobody_saw_it_leave()
     {
@@ -36,7 +26,7 @@ public sealed class LineResumeTests
         var token = await TokenAsync(alice);
 
         await alice.DisposeAsync(); // the socket drops
-        await WaitUntilHeldAsync(host, 1);
+        await host.WaitUntilHeldAsync(1);
         await bob.SendAsync("/join lobby");
         await bob.SendAsync("m1 in the lobby");
         await bob.SendAsync("/join dev");
@@ -89,7 +79,7 @@ public sealed class LineResumeTests
         await ws.SendAsync("/session");
         var token = (await ws.ReadJsonAsync("session")).GetProperty("resumeToken").GetString();
         await ws.DisposeAsync();
-        await WaitUntilHeldAsync(host, 1);
+        await host.WaitUntilHeldAsync(1);
         await watcher.SendAsync("while you were out");
 
         var back = await host.ConnectTcpAsync();
@@ -128,7 +118,7 @@ public sealed class LineResumeTests
         var alice = await host.ConnectTcpAsync("alice");
         var token = await TokenAsync(alice);
         await alice.DisposeAsync();
-        await WaitUntilHeldAsync(host, 1);
+        await host.WaitUntilHeldAsync(1);
         for (var i = 0; i < 10; i++)
         {
             await flood.SendAsync($"flood {i}");
