@@ -55,6 +55,17 @@ public sealed class ChatHub(ChatService chat, HubSessions sessions, IAccountToke
         return new ResumeResult(session.Nick, session.Account?.Id, [.. session.Rooms.Order(StringComparer.Ordinal)], missed, chat.IssueResumeToken(session));
     }
 
+    /// <summary>
+    /// The welcome again, as things are now: nick, account and resume token (<c>/session</c> gives a line user the
+    /// token). A page that reconnected asks, because the first event of a new connection can be lost to the
+    /// SignalR client's own stateful-reconnect bookkeeping (docs/RESUME.md).
+    /// </summary>
+    public WelcomeEvent WhoAmI()
+    {
+        var session = sessions.Get(Context);
+        return new WelcomeEvent(session.Nick, ChatService.ServerName, session.Account?.Id, chat.IssueResumeToken(session));
+    }
+
     private static async Task AbortSoonAsync(HubCallerContext context)
     {
         await Task.Delay(TimeSpan.FromMilliseconds(250), CancellationToken.None).ConfigureAwait(false);

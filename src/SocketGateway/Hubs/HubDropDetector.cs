@@ -16,7 +16,7 @@ namespace SocketGateway.Hubs;
 public sealed class HubDropDetector
 {
     private static readonly object WatchKey = new();
-    private readonly ConcurrentDictionary<string, SocketWatch> _byConnectionToken = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, HubSocketWatch> _byConnectionToken = new(StringComparer.Ordinal);
 
     /// <summary>The middleware on the hub's path: wraps the WebSocket feature of every upgrade request.</summary>
     public async Task WatchAsync(HttpContext context, RequestDelegate next)
@@ -24,63 +24,78 @@ public sealed class HubDropDetector
         if (context.Features.Get<IHttpWebSocketFeature>() is { IsWebSocketRequest: true } feature)
         {
             var token = ConnectionToken(context);
-            var watch = token is not null && _byConnectionToken.TryGetValue(token, out var known) ? known : new SocketWatch();
+            var watch = token is not null && _byConnectionToken.TryGetValue(token, out var known) ? known : new HubSocketWatch();
             context.Items[WatchKey] = watch;
-            context.Features.Set<IHttpWebSocketFeature>(new WatchedWebSocketFeature(feature, watch));
+            var watched = new WatchedWebSocketFeature(feature, watch);
+            context.Features.Set<IHttpWebSocketFeature>(watched);
+            try
+            {
+                await next(context).ConfigureAwait(false);
+            }
+            finally
+            {
+                // The socket's request ends with the socket, even when its connection waits for a stateful reconnect.
+                if (watched.Socket is { } socket)
+                {
+                    watch.Ended(socket);
+                }
+            }
+
+            return;
         }
 
         await next(context).ConfigureAwait(false);
     }
 
-    /// <summary>The hub connection started: later sockets of the same connection (a stateful reconnect) share its watch.</summary>
-    public void Connected(HttpContext? context)
+    /// <summary>
+    /// The hub connection started (in <c>OnConnectedAsync</c>, while its request is alive): its socket watch, which later
+    /// sockets of the same connection (a stateful reconnect) share. Null outside a WebSocket request.
+    /// </summary>
+    public HubSocketWatch? Connected(HttpContext? context)
     {
-        if (context is not null && ConnectionToken(context) is { } token && context.Items.TryGetValue(WatchKey, out var watch))
+        if (context?.Items.TryGetValue(WatchKey, out var found) != true || found is not HubSocketWatch watch)
         {
-            _byConnectionToken[token] = (SocketWatch)watch!;
-        }
-    }
-
-    /// <summary>The hub connection ended: true when its last socket went away without a close frame (or with an error).</summary>
-    public bool Dropped(HttpContext? context, Exception? error)
-    {
-        if (context is null)
-        {
-            return error is not null;
+            return null;
         }
 
         if (ConnectionToken(context) is { } token)
         {
-            _byConnectionToken.TryRemove(token, out _);
+            watch.ConnectionToken = token;
+            _byConnectionToken[token] = watch;
         }
 
-        var socket = context.Items.TryGetValue(WatchKey, out var watch) ? ((SocketWatch)watch!).Socket : null;
+        return watch;
+    }
+
+    /// <summary>
+    /// The hub connection ended: true when its last socket went away without a close frame, or SignalR ended it with
+    /// an error (a client that stopped answering). Its request may be long gone, so only the watch is read.
+    /// </summary>
+    public bool Dropped(HubSocketWatch? watch, Exception? error)
+    {
+        if (watch?.ConnectionToken is { } token)
+        {
+            _byConnectionToken.TryRemove(new KeyValuePair<string, HubSocketWatch>(token, watch));
+        }
+
         // A socket still open was ended from this side: the client's own close message (its stop), or the server.
-        return error is not null || socket is { CloseStatus: null, State: not WebSocketState.Open };
+        return error is not null || watch?.Socket is { CloseStatus: null, State: not WebSocketState.Open };
     }
 
     private static string? ConnectionToken(HttpContext context) =>
         context.Request.Query.TryGetValue("id", out var id) && id.Count == 1 && !string.IsNullOrEmpty(id[0]) ? id[0] : null;
 
-    private sealed class SocketWatch
+    private sealed class WatchedWebSocketFeature(IHttpWebSocketFeature inner, HubSocketWatch watch) : IHttpWebSocketFeature
     {
-        private WebSocket? _socket;
+        public WebSocket? Socket { get; private set; }
 
-        public WebSocket? Socket
-        {
-            get => Volatile.Read(ref _socket);
-            set => Volatile.Write(ref _socket, value);
-        }
-    }
-
-    private sealed class WatchedWebSocketFeature(IHttpWebSocketFeature inner, SocketWatch watch) : IHttpWebSocketFeature
-    {
         public bool IsWebSocketRequest => inner.IsWebSocketRequest;
 
         public async Task<WebSocket> AcceptAsync(WebSocketAcceptContext context)
         {
             var socket = await inner.AcceptAsync(context).ConfigureAwait(false);
-            watch.Socket = socket;
+            Socket = socket;
+            watch.Accepted(socket);
             return socket;
         }
     }

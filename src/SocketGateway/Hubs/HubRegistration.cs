@@ -25,6 +25,8 @@ public static class HubRegistration
         services.AddSingleton(sp => new FlushPacer(
             TimeSpan.FromMilliseconds(Math.Max(0, sp.GetRequiredService<IOptions<HubDeliveryOptions>>().Value.FlushIntervalMilliseconds)),
             TimeProvider.System));
+        services.AddOptions<ConnectionOptions>().Configure<IOptions<HubDeliveryOptions>>((connection, hub) =>
+            connection.DisconnectTimeout = TimeSpan.FromSeconds(Math.Max(1, hub.Value.StatefulReconnectSeconds)));
         services.AddSingleton<HubSessions>();
         services.AddSingleton<HubDropDetector>();
         return services;

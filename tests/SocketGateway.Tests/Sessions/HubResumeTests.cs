@@ -86,6 +86,8 @@ public sealed class HubResumeTests
         var other = await host.ConnectHubAsync("other");
         var token = hub.Welcome.GetProperty("resumeToken").GetString()!;
         Assert.NotEqual(token, other.Welcome.GetProperty("resumeToken").GetString());
+        var me = await hub.InvokeAsync<JsonElement>("WhoAmI");
+        Assert.Equal(("hopper", token), (me.GetProperty("nick").GetString(), me.GetProperty("resumeToken").GetString()));
 
         // A live session is not taken over: its token resumes only a dropped one.
         var thief = await host.ConnectTcpAsync();

@@ -198,7 +198,8 @@ public sealed partial class TcpJsonCommandTests(GatewayFixture fixture)
         await connection.StartAsync().WaitAsync(Timeouts.Step);
         var payload = await welcome.Task.WaitAsync(Timeouts.Step);
 
-        Assert.Equal(["account", "nick", "server", "type"], payload.Shape());
+        Assert.Equal(["account", "nick", "resumeToken", "server", "type"], payload.Shape());
+        Assert.Matches("^[0-9a-f]{48}$", payload.GetProperty("resumeToken").GetString());
         Assert.Equal("welcome", payload.GetProperty("type").GetString());
         Assert.Equal("SocketGateway", payload.GetProperty("server").GetString());
         Assert.Matches("^guest-[0-9a-f]{4,}$", payload.GetProperty("nick").GetString());

@@ -21,10 +21,17 @@ export class ChatClient {
     this.token = token;
     this.hub = new signalR.HubConnectionBuilder()
       .withUrl('/hubs/chat', { accessTokenFactory: () => this.token ?? '' })
+      // A short drop is bridged by SignalR itself (same connection, nothing lost); a longer one ends the connection,
+      // and the next one resumes the dropped session with its token.
+      .withStatefulReconnect()
       .withAutomaticReconnect({ nextRetryDelayInMilliseconds: (ctx) => nextDelay(ctx.previousRetryCount, ctx.elapsedMilliseconds) })
       .configureLogging(signalR.LogLevel.Warning)
       .build();
     this.events = new RoomEvents(store, notify);
+    /** The secret that takes this session back after a drop (welcome, then each Resume), and who I was then. */
+    this.resumeToken = null;
+    this.dropped = null;
+    this.resumed = null;
     this.welcome = this.expectWelcome();
     this.startedAt = 0;
     this.directoryTimer = 0;
@@ -58,8 +65,8 @@ export class ChatClient {
         await sleep(Math.max(delay, 1000));
       }
     }
-    // After "Try again" the page still knows its rooms: restore them like after a reconnect.
-    await this.restore({ initial: this.store.rooms.length === 0 });
+    // After "Try again" the page still knows its rooms: take the session back, or restore them like after a reconnect.
+    await this.comeBack({ initial: this.store.rooms.length === 0 });
   }
 
   /** The "Try again" button after the page gave up. */
@@ -73,13 +80,15 @@ export class ChatClient {
     const { hub, store } = this;
     hub.onreconnecting(() => {
       this.welcome = this.expectWelcome();
+      this.rememberDrop();
       store.setConnection('reconnecting');
       for (const conv of store.rooms) {
         store.post(conv, notice('Connection lost. Reconnecting…', 'warn'), { countUnread: false });
       }
     });
-    hub.onreconnected(() => void this.restore({ initial: false }));
+    hub.onreconnected(() => void this.comeBack({ initial: false }));
     hub.onclose(() => {
+      this.rememberDrop();
       window.clearInterval(this.directoryTimer);
       store.setConnection('gone');
     });
@@ -87,8 +96,96 @@ export class ChatClient {
     this.events.listen(hub);
     hub.on('welcome', (e) => {
       store.setAccount(e.account ?? null);
+      this.resumeToken = e.resumeToken ?? null;
       this.welcomed?.();
     });
+    hub.on('resumed', (e) => this.replayed?.(e));
+  }
+
+  /** The connection is gone: what a new one needs to take this session back. */
+  rememberDrop() {
+    if (this.resumeToken && !this.dropped) {
+      this.dropped = { token: this.resumeToken, nick: this.store.nick, account: this.store.account };
+    }
+    this.resumeToken = null;
+  }
+
+  /** After a new connection: resume the dropped session if the server still holds it, or else rejoin as before. */
+  async comeBack({ initial }) {
+    const dropped = this.dropped;
+    this.dropped = null;
+    if (!initial && dropped && (await this.resume(dropped))) {
+      return;
+    }
+    if (!initial && dropped) {
+      // The new connection's welcome can be lost to the SignalR client's stateful-reconnect bookkeeping (the old
+      // connection's sequence numbers still apply when it arrives): ask for it instead.
+      const me = await this.hub.invoke('WhoAmI').catch(() => null);
+      if (me) {
+        this.store.setNick(me.nick);
+        this.resumeToken = me.resumeToken ?? null;
+      }
+      await this.restore({ initial, welcomeSettled: me !== null });
+      return;
+    }
+    await this.restore({ initial });
+  }
+
+  /**
+   * Takes the dropped session over: same nick and rooms; the server replays what it missed (ending with `resumed`),
+   * and each room is topped up from history with what the dropped socket had been sent but never read. Each room
+   * then says how many messages came while I was away. False when the server no longer holds the session.
+   */
+  async resume(dropped) {
+    const { store } = this;
+    store.setConnection('restoring');
+    const newestBefore = new Map(store.rooms.map((c) => [c.name.toLowerCase(), c.newestId]));
+    // The replay speaks of me by my old nick: the page must know it by then.
+    const guest = store.nick;
+    store.setNick(dropped.nick);
+    const replay = new Promise((resolve) => {
+      this.replayed = resolve;
+    });
+    let result;
+    try {
+      result = await this.hub.invoke('Resume', dropped.token);
+    } catch {
+      store.setNick(guest);
+      return false;
+    }
+    this.resumeToken = result.resumeToken;
+    store.setNick(result.nick);
+    store.setAccount(result.account ?? null);
+    await Promise.race([replay, sleep(5000)]);
+    const mine = new Set(result.rooms.map((r) => r.toLowerCase()));
+    for (const conv of [...store.rooms]) {
+      if (!mine.has(conv.name.toLowerCase())) {
+        continue; // removed while away: the replay has already said so
+      }
+      await this.catchUp(conv).catch(() => {});
+      conv.setMembers(await this.hub.invoke('ListMembers', conv.name).catch(() => [...conv.members.values()]));
+      const before = newestBefore.get(conv.name.toLowerCase()) ?? null;
+      const missed = conv.items.filter((i) => i.id !== undefined && (before === null || i.id > before)).length;
+      conv.add(notice(`Reconnected: ${missed} missed message${missed === 1 ? '' : 's'}.`, 'ok'));
+      store.emit('reload', { conv });
+      store.emit('members', { conv });
+    }
+    await this.refreshDirectory().catch(() => {});
+    window.clearInterval(this.directoryTimer);
+    this.directoryTimer = window.setInterval(() => void this.refreshDirectory().catch(() => {}), DIRECTORY_REFRESH_MS);
+    store.setConnection('connected', { restored: true });
+    return true;
+  }
+
+  /** What a room said after the newest message shown, page by page (each message is shown once). */
+  async catchUp(conv) {
+    for (let after = conv.newestId; after !== null; ) {
+      const page = await this.hub.invoke('HistoryAfter', conv.name, after, 200);
+      for (const message of page) {
+        conv.add(message);
+      }
+      after = page.length === 200 ? page[page.length - 1].id : null;
+    }
   }
 
   /**
@@ -105,10 +202,12 @@ export class ChatClient {
    * After a (re)connect the server knows me as a fresh guest in the lobby: take my nick back, rejoin my rooms
    * (re-creating any the server lost), leave the lobby if I had, and fill each room's gap from history.
    */
-  async restore({ initial }) {
+  async restore({ initial, welcomeSettled = false }) {
     const { store } = this;
     store.setConnection(initial ? 'connecting' : 'restoring');
-    await Promise.race([this.welcome, sleep(5000)]);
+    if (!welcomeSettled) {
+      await Promise.race([this.welcome, sleep(5000)]);
+    }
     const wanted = store.wantedNick;
     // A signed-in user's nick is its account's, given at connect.
     if (!store.account && wanted && wanted !== store.nick) {
@@ -286,7 +385,18 @@ export class ChatClient {
     return result;
   }
 
+  /**
+   * While reconnecting, SignalR would keep a call waiting for a connection that may never come back: say so at once
+   * instead (the composer keeps the text). A blip bridged by stateful reconnect never leaves the Connected state.
+   */
+  requireConnected() {
+    if (this.hub.state !== signalR.HubConnectionState.Connected) {
+      throw { code: 'offline', text: 'Not connected to the server right now.' };
+    }
+  }
+
   async send(conv, text) {
+    this.requireConnected();
     if (conv.kind === 'room') {
       this.store.post(conv, await this.hub.invoke('Send', conv.name, text));
     } else {
@@ -295,10 +405,12 @@ export class ChatClient {
   }
 
   async sendAction(conv, text) {
+    this.requireConnected();
     this.store.post(conv, await this.hub.invoke('SendAction', conv.name, text));
   }
 
   async sendPrivate(nick, text) {
+    this.requireConnected();
     const message = await this.hub.invoke('SendPrivate', nick, text);
     this.events.onPrivate(message);
     return this.store.dm(message.to);
