@@ -330,7 +330,8 @@ public sealed partial class ChatService
         return (lastBeforeJoin, Task.CompletedTask);
     }
 
-    private void RemoveMember(Room room, ChatSession session, string reason, string? text, bool notifySelf)
+    /// <returns>The leave's delivery on this node (complete when none is published).</returns>
+    private Task RemoveMember(Room room, ChatSession session, string reason, string? text, bool notifySelf)
     {
         var left = new LeftEvent(room.Name, session.Nick, reason, text);
         var presence = !_stopping && SendsPresence(room.Count);
@@ -342,10 +343,7 @@ public sealed partial class ChatService
             session.Send(left);
         }
 
-        if (presence)
-        {
-            _ = Publish(room, left);
-        }
+        return presence ? Publish(room, left) : Task.CompletedTask;
     }
 
     private bool SendsPresence(int membersCountingTheOneMoving) =>

@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
+using SocketGateway.Core.Cluster;
 using SocketGateway.Core.Events;
+using SocketGateway.Core.Protocol;
 using SocketGateway.Core.Sessions;
 
 namespace SocketGateway.Core;
@@ -12,7 +14,7 @@ namespace SocketGateway.Core;
 /// window takes the place over in turn: the missed events are handed to it in order, then <c>* resumed</c>. After the
 /// window, or once the stand-in's queue is full, it leaves as any dropped user does (<c>left (disconnected)</c>).
 /// </summary>
-public sealed partial class ChatService
+public sealed partial class ChatService : IHeldSessions
 {
     private readonly ConcurrentDictionary<string, ChatSession> _resumable = new(StringComparer.Ordinal);
 
@@ -72,67 +74,239 @@ public sealed partial class ChatService
     /// <summary>
     /// <c>/resume TOKEN</c>: <paramref name="session"/> (a fresh connection) becomes the held session — nick, account,
     /// rooms, current room, format — and gets every event it missed, in order, then <c>* resumed: N missed events</c>.
-    /// The token is spent; an unknown, spent, expired or overflowed one is <c>bad_argument</c> and nothing changes.
-    /// Returns how many events were replayed.
+    /// The session may be held here or, in a cluster, on another node, which hands it over. The token is spent; an
+    /// unknown, spent, expired or overflowed one is <c>bad_argument</c> and nothing changes. Returns how many events
+    /// were replayed.
     /// </summary>
-    public int Resume(ChatSession session, string? token)
+    public async Task<int> ResumeAsync(ChatSession session, string? token, CancellationToken cancellationToken = default)
     {
-        if (string.IsNullOrEmpty(token) || !_resumable.TryGetValue(token, out var held) || !held.IsHeld)
+        if (string.IsNullOrEmpty(token))
         {
-            throw new ChatException(ErrorCodes.BadArgument, "that resume token is unknown, already used or expired");
+            throw UnknownToken();
+        }
+
+        await session.Arrived.WaitAsync(cancellationToken).ConfigureAwait(false);
+        if (!_resumable.TryGetValue(token, out var held))
+        {
+            return handover is null ? throw UnknownToken() : await ResumeFromElsewhereAsync(session, token, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (!held.IsHeld)
+        {
+            throw UnknownToken();
         }
 
         lock (rooms.Membership)
         {
-            if (!held.IsHeld || held.IsClosed || held.HasOverflowed || session.IsClosed || !_resumable.TryRemove(new KeyValuePair<string, ChatSession>(token, held)))
+            if (!held.IsHeld || held.IsClosed || held.HasOverflowed || held.IsHandedOver(time) || session.IsClosed
+                || !_resumable.TryRemove(new KeyValuePair<string, ChatSession>(token, held)))
             {
-                throw new ChatException(ErrorCodes.BadArgument, "that session has ended (it missed more than could be kept, or its time ran out)");
+                throw Ended();
             }
 
-            if (ReferenceEquals(session, held))
-            {
-                return 0;
-            }
-
+            // Taken: no timer ends it now, and the stand-in keeps collecting until the place is handed on.
             held.HoldTimer?.Dispose();
+            held.HandoverStarted = time.GetTimestamp();
+        }
+
+        await LeaveWayInAsync(session).ConfigureAwait(false);
+        lock (rooms.Membership)
+        {
+            if (held.IsClosed || held.HasOverflowed || session.IsClosed)
+            {
+                // It filled up, or the new connection went, while the way-in guest was leaving.
+                if (!held.IsClosed)
+                {
+                    EndHoldLater(held);
+                }
+
+                throw Ended();
+            }
+
             held.IsHeld = false;
-            // The new connection's own guest self goes first: it was only a way in (and its coming and going is not
-            // among what the user missed).
-            var wayIn = session.Nick;
+            return TakeOver(session, held, [], null);
+        }
+    }
+
+    // Ended outside the membership lock (a disconnect publishes under it, and this runs under it).
+    private void EndHoldLater(ChatSession held) => _ = Task.Run(() => EndHold(held));
+
+    /// <summary>
+    /// The new connection's own guest self leaves its rooms: it was only a way in (others saw it come, and see it go),
+    /// and its going is not among what the user missed. Awaited, so that no leave of it reaches the resumed user.
+    /// </summary>
+    private async Task LeaveWayInAsync(ChatSession session)
+    {
+        var leaving = new List<Task>();
+        lock (rooms.Membership)
+        {
             foreach (var name in session.Rooms)
             {
                 if (rooms.TryGet(name, out var room))
                 {
-                    RemoveMember(room, session, LeftReasons.Left, null, notifySelf: false);
+                    leaving.Add(RemoveMember(room, session, LeftReasons.Left, null, notifySelf: false));
+                }
+            }
+        }
+
+        await Task.WhenAll(leaving).ConfigureAwait(false);
+    }
+
+    private static ChatException UnknownToken() => new(ErrorCodes.BadArgument, "that resume token is unknown, already used or expired");
+
+    private static ChatException Ended() => new(ErrorCodes.BadArgument, "that session has ended (it missed more than could be kept, or its time ran out)");
+
+    /// <summary>
+    /// The held session is on another node (docs/RESUME.md). A receiver takes the user's place in its rooms here
+    /// first, silently, so that from then on this node collects what the rooms say. Then the holder ends its hold and
+    /// sends what its stand-in collected, with each room's last place there. What the receiver got up to those places
+    /// is dropped as already among them; the rest follows them.
+    /// </summary>
+    private async Task<int> ResumeFromElsewhereAsync(ChatSession session, string token, CancellationToken cancellationToken)
+    {
+        var state = await handover!.BeginAsync(token, cancellationToken).ConfigureAwait(false) ?? throw UnknownToken();
+        var receiver = NewSession(session.Via, session.RemoteEndPoint, session.ConnectedAt);
+        receiver.WriterStopped(); // nobody drains it: what it collects is handed on below
+        receiver.Nick = state.Nick;
+        receiver.Account = state.Account;
+        receiver.Format = state.Format;
+        receiver.SetBannedFrom(state.BannedFrom);
+        lock (rooms.Membership)
+        {
+            foreach (var name in state.Rooms)
+            {
+                if (rooms.TryGet(name, out var room))
+                {
+                    lock (room.SendGate)
+                    {
+                        room.Add(receiver);
+                    }
+
+                    receiver.AddRoom(room.Name);
                 }
             }
 
-            if (session.ResumeToken is { } own)
+            receiver.CurrentRoom = state.CurrentRoom;
+            nicks.TryClaim(receiver.Nick, receiver);
+        }
+
+        HandedOverEvents? handed = null;
+        var takenOver = false;
+        var owner = "";
+        try
+        {
+            // The claim goes straight to the session that will hold it (an account's is the account's on every
+            // node), so that no later step here has to wait for the holder's move of it on Redis.
+            owner = await directory.ClaimOwnerAsync(state.Account is null ? session : receiver).ConfigureAwait(false);
+            handed = await handover.CompleteAsync(token, owner, cancellationToken).ConfigureAwait(false);
+            if (handed is not null)
             {
-                _resumable.TryRemove(own, out _);
-                session.ResumeToken = null;
+                await LeaveWayInAsync(session).ConfigureAwait(false);
             }
 
-            if (nicks.Release(session.Nick, session))
+            lock (rooms.Membership)
             {
-                directory.Release(session.Nick, session);
-            }
+                if (handed is null || session.IsClosed)
+                {
+                    throw Ended();
+                }
 
-            directory.Remove(session);
-            session.AwaitingSignIn = false;
-            if (session.Format != held.Format)
+                directory.Adopt(receiver.Nick, receiver, owner);
+                takenOver = true;
+                return TakeOver(session, receiver, handed.Events, handed.LastPlaces);
+            }
+        }
+        finally
+        {
+            if (handed is null)
             {
-                session.Format = held.Format;
-                session.Send(new FormatSwitch(held.Format));
+                // Not handed over: the receiver goes as it came, unannounced.
+                Withdraw(receiver);
             }
-
-            var missed = MoveIdentity(held, session, wayIn);
-            held.Close();
-            session.Send(new ResumedEvent(missed));
-            return missed;
+            else if (!takenOver)
+            {
+                // Handed over, but the new connection went meanwhile: the user leaves as a dropped one does.
+                directory.Adopt(receiver.Nick, receiver, owner);
+                Disconnect(receiver, LeftReasons.Disconnected);
+            }
         }
     }
 
+    // Takes a session out of its rooms and off its nick without a word to anyone (it was never announced).
+    private void Withdraw(ChatSession receiver)
+    {
+        lock (rooms.Membership)
+        {
+            foreach (var name in receiver.Rooms)
+            {
+                if (rooms.TryGet(name, out var room))
+                {
+                    lock (room.SendGate)
+                    {
+                        room.Remove(receiver);
+                    }
+                }
+            }
+
+            receiver.SetRooms([]);
+            nicks.Release(receiver.Nick, receiver);
+            receiver.Close();
+        }
+    }
+
+    /// <summary>
+    /// <paramref name="session"/> (out of its rooms already) becomes <paramref name="held"/>: it takes the place, with <paramref name="before"/> (what another node collected) ahead of what <paramref name="held"/> has
+    /// queued, less what it queued up to <paramref name="lastPlaces"/>. Under the membership lock.
+    /// </summary>
+    private int TakeOver(ChatSession session, ChatSession held, IReadOnlyList<HandedOverEvent> before, IReadOnlyDictionary<string, long>? lastPlaces)
+    {
+        // The way-in guest has left its rooms by now (LeaveWayInAsync); anything of it still queued is not replayed.
+        var wayIn = session.Nick;
+        if (session.ResumeToken is { } own)
+        {
+            _resumable.TryRemove(own, out _);
+            session.ResumeToken = null;
+        }
+
+        if (nicks.Release(session.Nick, session))
+        {
+            directory.Release(session.Nick, session);
+        }
+
+        directory.Remove(session);
+        session.AwaitingSignIn = false;
+        if (session.Format != held.Format)
+        {
+            session.Format = held.Format;
+            session.Send(new FormatSwitch(held.Format));
+        }
+
+        var missed = 0;
+        var privateBefore = new HashSet<(string, string, string, long)>();
+        foreach (var handed in before)
+        {
+            // The holder saw the way-in guest come too.
+            if (Bus.EventWire.Decode(handed.Json) is { } evt && PresenceNick(evt) != wayIn)
+            {
+                if (evt is PrivateEvent pm)
+                {
+                    privateBefore.Add(PrivateKey(pm));
+                }
+
+                session.Deliver(new OutboundEvent(evt) { Room = handed.Room, Place = handed.Place });
+                missed++;
+            }
+        }
+
+        missed += MoveIdentity(held, session, wayIn, evt =>
+            lastPlaces is null
+            || (evt.Place > 0 && evt.Room is { } room && lastPlaces.TryGetValue(room, out var last) ? evt.Place > last
+                // A private message reaches every node; the holder's copy came first.
+                : evt.Event is not PrivateEvent pm || !privateBefore.Contains(PrivateKey(pm))));
+        held.Close();
+        session.Send(new ResumedEvent(missed));
+        return missed;
+    }
     // The window ran out, or the stand-in's queue filled up: the user leaves as a dropped one does.
     private void EndHold(ChatSession held)
     {
@@ -160,7 +334,7 @@ public sealed partial class ChatService
     /// <paramref name="to"/>'s, in order. Every room's send gate is held throughout, so no event of those rooms falls
     /// between the two queues. Under the membership lock; returns how many events moved.
     /// </summary>
-    private int MoveIdentity(ChatSession from, ChatSession to, string? skipPresenceOf = null)
+    private int MoveIdentity(ChatSession from, ChatSession to, string? skipPresenceOf = null, Func<OutboundEvent, bool>? keep = null)
     {
         var joined = from.Rooms.Order(StringComparer.Ordinal).Select(n => rooms.TryGet(n, out var r) ? r : null).OfType<Rooms.Room>().ToArray();
         var taken = 0;
@@ -188,7 +362,7 @@ public sealed partial class ChatService
             var moved = 0;
             while (from.Outbound.TryRead(out var evt))
             {
-                if (skipPresenceOf is not null && PresenceNick(evt.Event) == skipPresenceOf)
+                if ((skipPresenceOf is not null && PresenceNick(evt.Event) == skipPresenceOf) || (keep is not null && !keep(evt)))
                 {
                     continue;
                 }
@@ -208,10 +382,89 @@ public sealed partial class ChatService
         }
     }
 
+    // A private message as both nodes know it (the wire keeps its time to the millisecond).
+    private static (string, string, string, long) PrivateKey(PrivateEvent pm) => (pm.From, pm.To, pm.Text, pm.Ts.ToUnixTimeMilliseconds());
+
     private static string? PresenceNick(ChatEvent evt) => evt switch
     {
         JoinedEvent joined => joined.Nick,
         LeftEvent left => left.Nick,
         _ => null,
     };
+
+    HeldSession? IHeldSessions.BeginHandover(string token)
+    {
+        lock (rooms.Membership)
+        {
+            if (!_resumable.TryGetValue(token, out var held) || !held.IsHeld || held.IsClosed || held.HasOverflowed || held.IsHandedOver(time))
+            {
+                return null;
+            }
+
+            // Promised to the asking node for a moment: a resume here meanwhile is refused, and if that node never
+            // comes back for it, the promise lapses.
+            held.HandoverStarted = time.GetTimestamp();
+            return new HeldSession(held.Nick, held.Account, [.. held.Rooms], held.CurrentRoom, held.Format, [.. held.BannedFrom]);
+        }
+    }
+
+    HandedOverEvents? IHeldSessions.CompleteHandover(string token, string claimOwner)
+    {
+        lock (rooms.Membership)
+        {
+            if (!_resumable.TryGetValue(token, out var held) || !held.IsHeld || held.IsClosed || held.HasOverflowed
+                || !_resumable.TryRemove(new KeyValuePair<string, ChatSession>(token, held)))
+            {
+                return null;
+            }
+
+            held.HoldTimer?.Dispose();
+            held.IsHeld = false;
+            var joined = held.Rooms.Order(StringComparer.Ordinal).Select(n => rooms.TryGet(n, out var r) ? r : null).OfType<Rooms.Room>().ToArray();
+            var taken = 0;
+            try
+            {
+                // Under every room's gate: nothing is delivered to the stand-in between reading a room's last place
+                // and taking the stand-in out of it.
+                foreach (var room in joined)
+                {
+                    room.SendGate.Enter();
+                    taken++;
+                }
+
+                var lastPlaces = joined.ToDictionary(r => r.Name, r => r.LastPlace, StringComparer.Ordinal);
+                foreach (var room in joined)
+                {
+                    room.Remove(held);
+                }
+
+                held.SetRooms([]);
+                var events = new List<HandedOverEvent>();
+                while (held.Outbound.TryRead(out var evt))
+                {
+                    var wire = evt.Event is LeftEvent { Self: true } own ? own with { Self = false } : evt.Event;
+                    if (Bus.EventWire.Carries(wire) && wire is not PrivateEvent { Echo: true })
+                    {
+                        events.Add(new HandedOverEvent(evt.Room, evt.Place, Bus.EventWire.Encode(wire)));
+                    }
+                }
+
+                if (nicks.Release(held.Nick, held))
+                {
+                    directory.HandOver(held.Nick, held, claimOwner);
+                }
+
+                directory.Remove(held);
+                held.Close();
+                return new HandedOverEvents(events, lastPlaces);
+            }
+            finally
+            {
+                for (var i = taken - 1; i >= 0; i--)
+                {
+                    joined[i].SendGate.Exit();
+                }
+            }
+        }
+    }
 }

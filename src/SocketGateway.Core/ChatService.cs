@@ -23,7 +23,8 @@ public sealed partial class ChatService(
     MessageIdAllocator messageIds,
     IUserDirectory directory,
     GatewayLimits limits,
-    TimeProvider time)
+    TimeProvider time,
+    ISessionHandover? handover = null)
 {
     public const string ServerName = "SocketGateway";
 
@@ -95,7 +96,7 @@ public sealed partial class ChatService(
         {
             if (!session.AwaitingSignIn && rooms.TryGet(RoomName.Lobby, out var lobby))
             {
-                AddMember(lobby, session);
+                session.Arrived = AddMember(lobby, session).Announced;
             }
 
             if (_stopping)

@@ -79,6 +79,25 @@ public sealed class RedisUserDirectory(RedisConnection redis, RedisNodeDirectory
         Update(to);
     }
 
+    public ValueTask<string> ClaimOwnerAsync(ChatSession session) => new(OwnerAsync(session));
+
+    public void HandOver(string nick, ChatSession from, string owner)
+    {
+        Fire(async database =>
+        {
+            await node.WhenNamed.ConfigureAwait(false);
+            var was = _claims.TryRemove(ClaimKey(from, nick), out var recorded) ? recorded : Owner(node.Name, from);
+            await database.ScriptEvaluateAsync(MoveIfOwned, [NickKey(nick)], [was, owner]).ConfigureAwait(false);
+        });
+        RemoveUser(from);
+    }
+
+    public void Adopt(string nick, ChatSession session, string owner)
+    {
+        _claims[ClaimKey(session, nick)] = owner;
+        Update(session);
+    }
+
     public async ValueTask<bool> IsTakenElsewhereAsync(string nick)
     {
         if (!redis.IsConnected)

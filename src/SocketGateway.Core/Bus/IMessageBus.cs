@@ -32,7 +32,8 @@ public interface IMessageBus
 /// </summary>
 public interface ILocalDelivery
 {
-    void DeliverToRoom(string room, ChatEvent evt);
+    /// <param name="place">The event's place in the room's order when the bus numbers them (a cluster), else 0.</param>
+    void DeliverToRoom(string room, ChatEvent evt, long place = 0);
 
     void DeliverToUser(string nick, ChatEvent evt);
 }

@@ -13,7 +13,7 @@ namespace SocketGateway.Core.Bus;
 /// </summary>
 public sealed class LocalDelivery(RoomRegistry rooms, NickRegistry nicks, IUserDirectory directory) : ILocalDelivery
 {
-    public void DeliverToRoom(string room, ChatEvent evt)
+    public void DeliverToRoom(string room, ChatEvent evt, long place = 0)
     {
         switch (evt)
         {
@@ -48,7 +48,13 @@ public sealed class LocalDelivery(RoomRegistry rooms, NickRegistry nicks, IUserD
                 target.Published(message.Id);
             }
 
-            Fanout(target, new OutboundEvent(evt));
+            if (place > 0)
+            {
+                // Under the gate, with the fan-out: a session handed to another node knows exactly what it got here.
+                target.LastPlace = place;
+            }
+
+            Fanout(target, new OutboundEvent(evt) { Room = room, Place = place });
         }
     }
 

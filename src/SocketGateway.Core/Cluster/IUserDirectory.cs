@@ -23,6 +23,15 @@ public interface IUserDirectory
     /// <summary>A session of this node took another's place (a resume): its claim on <paramref name="nick"/> moves with it.</summary>
     void Transfer(string nick, ChatSession from, ChatSession to);
 
+    /// <summary>The owner a claim of <paramref name="session"/> is made with (a resume on another node hands a claim to it).</summary>
+    ValueTask<string> ClaimOwnerAsync(ChatSession session);
+
+    /// <summary>A held session of this node went to another node: its claim on <paramref name="nick"/> passes to <paramref name="owner"/> there, with no gap.</summary>
+    void HandOver(string nick, ChatSession from, string owner);
+
+    /// <summary>A session of this node took over a user handed over by another node: the claim passed to <paramref name="owner"/> is its own.</summary>
+    void Adopt(string nick, ChatSession session, string owner);
+
     /// <summary>Whether a user on another node has <paramref name="nick"/>.</summary>
     ValueTask<bool> IsTakenElsewhereAsync(string nick);
 
@@ -48,6 +57,16 @@ public sealed class LocalUserDirectory(ThisNode node) : IUserDirectory
     }
 
     public void Transfer(string nick, ChatSession from, ChatSession to)
+    {
+    }
+
+    public ValueTask<string> ClaimOwnerAsync(ChatSession session) => ValueTask.FromResult(session.Id);
+
+    public void HandOver(string nick, ChatSession from, string owner)
+    {
+    }
+
+    public void Adopt(string nick, ChatSession session, string owner)
     {
     }
 

@@ -146,7 +146,7 @@ public sealed class LineCommands(ChatService chat, IAccountTokens tokens)
                 session.Send(new SessionEvent(chat.IssueResumeToken(session)));
                 break;
             case "resume":
-                chat.Resume(session, RequireArgument(argument, "/resume TOKEN"));
+                await chat.ResumeAsync(session, RequireArgument(argument, "/resume TOKEN"), cancellationToken).ConfigureAwait(false);
                 break;
             case "ping":
                 session.Send(new PongEvent());

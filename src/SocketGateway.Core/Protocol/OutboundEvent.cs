@@ -14,6 +14,12 @@ public sealed class OutboundEvent(ChatEvent evt)
 
     public ChatEvent Event { get; } = evt;
 
+    /// <summary>The room whose order the event has a place in (null for a user's own events).</summary>
+    public string? Room { get; init; }
+
+    /// <summary>The event's place in <see cref="Room"/>'s order, as the cluster's bus numbered it; 0 when not numbered.</summary>
+    public long Place { get; init; }
+
     /// <summary>A cheap estimate of the bytes this event takes on the wire, for the per-member byte bound.</summary>
     public int EstimatedBytes { get; } = Estimate(evt);
 

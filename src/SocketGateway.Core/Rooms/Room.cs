@@ -42,6 +42,9 @@ public sealed class Room(string name, string? topic, int? maxMembers, DateTimeOf
 
     internal void Published(long messageId) => Volatile.Write(ref _lastMessageId, messageId);
 
+    /// <summary>The place in the room's order of the last event handed to this node's members (a cluster; else 0), under the send gate.</summary>
+    internal long LastPlace { get; set; }
+
     internal void Add(ChatSession session) => Volatile.Write(ref _members, _members.With(session));
 
     internal void Remove(ChatSession session) => Volatile.Write(ref _members, _members.Without(session));

@@ -74,6 +74,18 @@ public sealed partial class ChatSession
 
     internal ITimer? HoldTimer { get; set; }
 
+    /// <summary>
+    /// The delivery of this connection's own join of the lobby (through Redis in a cluster): a resume waits for it, so
+    /// that the join of its way-in guest cannot arrive after the resumed user has taken the place.
+    /// </summary>
+    internal Task Arrived { get; set; } = Task.CompletedTask;
+
+    /// <summary>When another node asked for this held session (a timestamp), 0 when none did.</summary>
+    internal long HandoverStarted { get; set; }
+
+    /// <summary>Whether this held session is promised to another node now (for a few seconds after it asked).</summary>
+    internal bool IsHandedOver(TimeProvider time) => HandoverStarted != 0 && time.GetElapsedTime(HandoverStarted) < TimeSpan.FromSeconds(10);
+
     internal bool HasOverflowed => Volatile.Read(ref _overflowed) == 1;
 
     internal IReadOnlyList<string> BannedFrom => Volatile.Read(ref _bannedFrom);

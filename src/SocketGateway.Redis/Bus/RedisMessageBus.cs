@@ -59,7 +59,7 @@ public sealed partial class RedisMessageBus : IMessageBus, IDisposable
     private readonly byte[] _originBytes;
     private readonly ConcurrentDictionary<string, RoomOrder> _orders = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, RoomOutbox> _outboxes = new(StringComparer.Ordinal);
-    private readonly Action<string, ChatEvent> _deliverToRoom;
+    private readonly Action<string, ChatEvent, long> _deliverToRoom;
     private ITimer? _watch;
     private volatile bool _online;
     private readonly BusMetrics _metrics;

@@ -23,7 +23,7 @@ internal sealed class RoomOrder(string room)
     /// Hands <paramref name="evt"/> on (under this room's lock), or keeps it until its predecessor has been. A null
     /// event fills its place without a delivery (one that came but could not be read), so the room does not wait for it.
     /// </summary>
-    public void Offer(long place, ChatEvent? evt, int epoch, long now, Action<string, ChatEvent> deliver)
+    public void Offer(long place, ChatEvent? evt, int epoch, long now, Action<string, ChatEvent, long> deliver)
     {
         lock (_gate)
         {
@@ -44,7 +44,7 @@ internal sealed class RoomOrder(string room)
             {
                 if (evt is not null)
                 {
-                    deliver(Room, evt);
+                    deliver(Room, evt, place);
                 }
 
                 _delivered = place;
@@ -61,7 +61,7 @@ internal sealed class RoomOrder(string room)
     }
 
     /// <summary>Gives up on a predecessor that kept the room waiting since <paramref name="cutoff"/> or before.</summary>
-    public void SkipGapOlderThan(long cutoff, Action<string, ChatEvent> deliver)
+    public void SkipGapOlderThan(long cutoff, Action<string, ChatEvent, long> deliver)
     {
         lock (_gate)
         {
@@ -72,7 +72,7 @@ internal sealed class RoomOrder(string room)
         }
     }
 
-    private void HandOnFollowers(Action<string, ChatEvent> deliver, long now)
+    private void HandOnFollowers(Action<string, ChatEvent, long> deliver, long now)
     {
         if (_ahead.Count == 0)
         {
@@ -83,7 +83,7 @@ internal sealed class RoomOrder(string room)
         {
             if (next is not null)
             {
-                deliver(Room, next);
+                deliver(Room, next, _delivered + 1);
             }
 
             _delivered++;
@@ -92,13 +92,13 @@ internal sealed class RoomOrder(string room)
         _heldSince = _ahead.Count == 0 ? 0 : now;
     }
 
-    private void HandOnAll(Action<string, ChatEvent> deliver)
+    private void HandOnAll(Action<string, ChatEvent, long> deliver)
     {
         foreach (var (place, evt) in _ahead)
         {
             if (evt is not null)
             {
-                deliver(Room, evt);
+                deliver(Room, evt, place);
             }
 
             _delivered = place;

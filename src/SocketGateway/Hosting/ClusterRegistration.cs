@@ -42,6 +42,8 @@ public static class ClusterRegistration
         services.AddSingleton<RedisMessageBus>();
         services.AddSingleton<RedisNodeReaper>();
         services.AddSingleton<RedisUserDirectory>();
+        services.AddSingleton<RedisSessionHandover>();
+        services.AddSingleton<ISessionHandover>(sp => sp.GetRequiredService<RedisSessionHandover>());
         services.Replace(ServiceDescriptor.Singleton<IUserDirectory>(sp => sp.GetRequiredService<RedisUserDirectory>()));
         services.Replace(ServiceDescriptor.Singleton<IMessageBus>(sp => sp.GetRequiredService<RedisMessageBus>()));
         services.AddSingleton<INodeDirectory>(sp => sp.GetRequiredService<RedisNodeDirectory>());

@@ -44,6 +44,8 @@ public static class MetricsRegistration
                 .Select(g => new Measurement<int>(g.Count(), new KeyValuePair<string, object?>("via", g.Key))),
                 unit: "{connection}", description: "Connected users by transport");
             meter.CreateObservableGauge("socketgateway.rooms", () => chat.Rooms.Count, unit: "{room}", description: "Rooms");
+            meter.CreateObservableGauge("socketgateway.sessions.held", () => chat.HeldSessions, unit: "{session}",
+                description: "Dropped sessions held for a resume (docs/RESUME.md)");
             // The node's name as a label, in both modes: scrapes of several nodes tell which node said what.
             var node = services.GetRequiredService<ThisNode>();
             meter.CreateObservableGauge("socketgateway.node", () => node.IsNamed

@@ -17,6 +17,7 @@ internal sealed partial class NodeHeartbeat(
     RedisNodeReaper reaper,
     RedisUserDirectory users,
     RedisNodeDirectory directory,
+    RedisSessionHandover handover,
     ThisNode node,
     ChatService chat,
     ClusterOptions options,
@@ -29,6 +30,7 @@ internal sealed partial class NodeHeartbeat(
         // Before any listener starts (they are registered after this service): no user publishes before the bus runs.
         bus.Online += () => _ = RepublishUsersAsync();
         bus.Start();
+        handover.Serve(chat);
         await ClearPreviousLifeAsync().ConfigureAwait(false);
         await base.StartAsync(cancellationToken).ConfigureAwait(false);
     }

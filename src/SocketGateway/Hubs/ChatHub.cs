@@ -47,11 +47,11 @@ public sealed class ChatHub(ChatService chat, HubSessions sessions, IAccountToke
     /// Takes a dropped session over (the token of its <c>welcome</c>, or of <c>/session</c>): its nick, account and
     /// rooms; the events it missed are sent first, then <c>resumed</c>. The answer carries this session's next token.
     /// </summary>
-    public ResumeResult Resume(string token)
+    public async Task<ResumeResult> Resume(string token)
     {
         var session = sessions.Get(Context);
         ChatService.TakeMessageBudget(session);
-        var missed = chat.Resume(session, token);
+        var missed = await chat.ResumeAsync(session, token, Context.ConnectionAborted).ConfigureAwait(false);
         return new ResumeResult(session.Nick, session.Account?.Id, [.. session.Rooms.Order(StringComparer.Ordinal)], missed, chat.IssueResumeToken(session));
     }
 

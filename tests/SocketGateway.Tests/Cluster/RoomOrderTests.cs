@@ -15,7 +15,12 @@ public sealed class RoomOrderTests
     {
         var order = new RoomOrder("dev");
         var delivered = new List<string>();
-        void Offer(long place) => order.Offer(place, new InfoEvent($"e{place}"), epoch: 0, now: 1, (_, e) => delivered.Add(((InfoEvent)e).Text));
+        // Each event is handed on with its own place, a follower released by its predecessor too.
+        void Offer(long place) => order.Offer(place, new InfoEvent($"e{place}"), epoch: 0, now: 1, (_, e, at) =>
+        {
+            Assert.Equal($"e{at}", ((InfoEvent)e).Text);
+            delivered.Add(((InfoEvent)e).Text);
+        });
 
         Offer(5); // the first known place sets where the room's order starts here
         Offer(7);
@@ -34,14 +39,14 @@ public sealed class RoomOrderTests
         var order = new RoomOrder("dev");
         var delivered = new List<string>();
         void Offer(long place, int epoch, long now) =>
-            order.Offer(place, new InfoEvent($"e{place}"), epoch, now, (_, e) => delivered.Add(((InfoEvent)e).Text));
+            order.Offer(place, new InfoEvent($"e{place}"), epoch, now, (_, e, _) => delivered.Add(((InfoEvent)e).Text));
 
         Offer(1, epoch: 0, now: 100);
         Offer(3, epoch: 0, now: 100);
         Offer(4, epoch: 0, now: 101);
-        order.SkipGapOlderThan(cutoff: 99, (_, e) => delivered.Add(((InfoEvent)e).Text));
+        order.SkipGapOlderThan(cutoff: 99, (_, e, _) => delivered.Add(((InfoEvent)e).Text));
         Assert.Equal(["e1"], delivered);
-        order.SkipGapOlderThan(cutoff: 100, (_, e) => delivered.Add(((InfoEvent)e).Text));
+        order.SkipGapOlderThan(cutoff: 100, (_, e, _) => delivered.Add(((InfoEvent)e).Text));
         Assert.Equal(["e1", "e3", "e4"], delivered);
 
         // Redis came back (perhaps empty): whatever comes first in the new epoch is taken, even a lower place.
@@ -56,7 +61,7 @@ public sealed class RoomOrderTests
     {
         var order = new RoomOrder("dev");
         var delivered = new List<string>();
-        void Offer(long place, ChatEvent? evt) => order.Offer(place, evt, epoch: 0, now: 1, (_, e) => delivered.Add(((InfoEvent)e).Text));
+        void Offer(long place, ChatEvent? evt) => order.Offer(place, evt, epoch: 0, now: 1, (_, e, _) => delivered.Add(((InfoEvent)e).Text));
 
         Offer(1, new InfoEvent("e1"));
         Offer(3, new InfoEvent("e3"));
