@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using SocketGateway.Core.Cluster;
 using SocketGateway.Core.Events;
 using SocketGateway.Core.Protocol;
+using SocketGateway.Core.Rooms;
 using SocketGateway.Core.Sessions;
 
 namespace SocketGateway.Core;
@@ -336,50 +337,34 @@ public sealed partial class ChatService : IHeldSessions
     /// </summary>
     private int MoveIdentity(ChatSession from, ChatSession to, string? skipPresenceOf = null, Func<OutboundEvent, bool>? keep = null)
     {
-        var joined = from.Rooms.Order(StringComparer.Ordinal).Select(n => rooms.TryGet(n, out var r) ? r : null).OfType<Rooms.Room>().ToArray();
-        var taken = 0;
-        try
+        using var gates = RoomGates.Enter(rooms, from.Rooms);
+        var joined = gates.Rooms;
+        to.Nick = from.Nick;
+        to.Account = from.Account;
+        to.CurrentRoom = from.CurrentRoom;
+        to.SetRooms(from.Rooms);
+        to.SetBannedFrom(from.BannedFrom);
+        foreach (var room in joined)
         {
-            foreach (var room in joined)
-            {
-                room.SendGate.Enter();
-                taken++;
-            }
-
-            to.Nick = from.Nick;
-            to.Account = from.Account;
-            to.CurrentRoom = from.CurrentRoom;
-            to.SetRooms(from.Rooms);
-            to.SetBannedFrom(from.BannedFrom);
-            foreach (var room in joined)
-            {
-                room.Replace(from, to);
-            }
-
-            nicks.Replace(from.Nick, from, to);
-            directory.Transfer(from.Nick, from, to);
-            from.SetRooms([]);
-            var moved = 0;
-            while (from.Outbound.TryRead(out var evt))
-            {
-                if ((skipPresenceOf is not null && PresenceNick(evt.Event) == skipPresenceOf) || (keep is not null && !keep(evt)))
-                {
-                    continue;
-                }
-
-                to.Deliver(evt);
-                moved++;
-            }
-
-            return moved;
+            room.Replace(from, to);
         }
-        finally
+
+        nicks.Replace(from.Nick, from, to);
+        directory.Transfer(from.Nick, from, to);
+        from.SetRooms([]);
+        var moved = 0;
+        while (from.Outbound.TryRead(out var evt))
         {
-            for (var i = taken - 1; i >= 0; i--)
+            if ((skipPresenceOf is not null && PresenceNick(evt.Event) == skipPresenceOf) || (keep is not null && !keep(evt)))
             {
-                joined[i].SendGate.Exit();
+                continue;
             }
+
+            to.Deliver(evt);
+            moved++;
         }
+
+        return moved;
     }
 
     // A private message as both nodes know it (the wire keeps its time to the millisecond).
@@ -420,51 +405,35 @@ public sealed partial class ChatService : IHeldSessions
 
             held.HoldTimer?.Dispose();
             held.IsHeld = false;
-            var joined = held.Rooms.Order(StringComparer.Ordinal).Select(n => rooms.TryGet(n, out var r) ? r : null).OfType<Rooms.Room>().ToArray();
-            var taken = 0;
-            try
+            // Under every room's gate: nothing is delivered to the stand-in between reading a room's last place and
+            // taking the stand-in out of it.
+            using var gates = RoomGates.Enter(rooms, held.Rooms);
+            var joined = gates.Rooms;
+            var lastPlaces = joined.ToDictionary(r => r.Name, r => r.LastPlace, StringComparer.Ordinal);
+            foreach (var room in joined)
             {
-                // Under every room's gate: nothing is delivered to the stand-in between reading a room's last place
-                // and taking the stand-in out of it.
-                foreach (var room in joined)
-                {
-                    room.SendGate.Enter();
-                    taken++;
-                }
-
-                var lastPlaces = joined.ToDictionary(r => r.Name, r => r.LastPlace, StringComparer.Ordinal);
-                foreach (var room in joined)
-                {
-                    room.Remove(held);
-                }
-
-                held.SetRooms([]);
-                var events = new List<HandedOverEvent>();
-                while (held.Outbound.TryRead(out var evt))
-                {
-                    var wire = evt.Event is LeftEvent { Self: true } own ? own with { Self = false } : evt.Event;
-                    if (Bus.EventWire.Carries(wire) && wire is not PrivateEvent { Echo: true })
-                    {
-                        events.Add(new HandedOverEvent(evt.Room, evt.Place, Bus.EventWire.Encode(wire)));
-                    }
-                }
-
-                if (nicks.Release(held.Nick, held))
-                {
-                    directory.HandOver(held.Nick, held, claimOwner);
-                }
-
-                directory.Remove(held);
-                held.Close();
-                return new HandedOverEvents(events, lastPlaces);
+                room.Remove(held);
             }
-            finally
+
+            held.SetRooms([]);
+            var events = new List<HandedOverEvent>();
+            while (held.Outbound.TryRead(out var evt))
             {
-                for (var i = taken - 1; i >= 0; i--)
+                var wire = evt.Event is LeftEvent { Self: true } own ? own with { Self = false } : evt.Event;
+                if (Bus.EventWire.Carries(wire) && wire is not PrivateEvent { Echo: true })
                 {
-                    joined[i].SendGate.Exit();
+                    events.Add(new HandedOverEvent(evt.Room, evt.Place, Bus.EventWire.Encode(wire)));
                 }
             }
+
+            if (nicks.Release(held.Nick, held))
+            {
+                directory.HandOver(held.Nick, held, claimOwner);
+            }
+
+            directory.Remove(held);
+            held.Close();
+            return new HandedOverEvents(events, lastPlaces);
         }
     }
 }
