@@ -32,14 +32,21 @@ public sealed partial class ChatService : IHeldSessions
 
         lock (rooms.Membership)
         {
-            if (session.ResumeToken is null)
-            {
-                session.ResumeToken = RandomNumberGenerator.GetHexString(48, lowercase: true);
-                _resumable[session.ResumeToken] = session;
-            }
-
-            return session.ResumeToken;
+            // A token for a session that has ended would name nothing (and stay in the table for ever).
+            return session.IsClosed ? throw Ended() : NextResumeToken(session);
         }
+    }
+
+    // Under the membership lock.
+    private string NextResumeToken(ChatSession session)
+    {
+        if (session.ResumeToken is null)
+        {
+            session.ResumeToken = RandomNumberGenerator.GetHexString(48, lowercase: true);
+            _resumable[session.ResumeToken] = session;
+        }
+
+        return session.ResumeToken;
     }
 
     /// <summary>
@@ -89,7 +96,20 @@ public sealed partial class ChatService : IHeldSessions
         await session.Arrived.WaitAsync(cancellationToken).ConfigureAwait(false);
         if (!_resumable.TryGetValue(token, out var held))
         {
-            return handover is null ? throw UnknownToken() : await ResumeFromElsewhereAsync(session, token, cancellationToken).ConfigureAwait(false);
+            if (handover is null)
+            {
+                throw UnknownToken();
+            }
+
+            try
+            {
+                return await ResumeFromElsewhereAsync(session, token, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not (ChatException or OperationCanceledException or OutOfMemoryException))
+            {
+                // The cluster's store failed (Redis went away mid-handover): a refusal the connection can show.
+                throw new ChatException(ErrorCodes.BadArgument, $"that session could not be fetched from the other nodes: {e.Message}");
+            }
         }
 
         if (!held.IsHeld)
@@ -172,8 +192,15 @@ public sealed partial class ChatService : IHeldSessions
         receiver.Account = state.Account;
         receiver.Format = state.Format;
         receiver.SetBannedFrom(state.BannedFrom);
+        var joinPlaces = new Dictionary<string, long>(StringComparer.Ordinal);
         lock (rooms.Membership)
         {
+            if (!nicks.TryClaim(receiver.Nick, receiver))
+            {
+                // Only the holder may have the nick; a session here with it means the directory is out of step.
+                throw Ended();
+            }
+
             foreach (var name in state.Rooms)
             {
                 if (rooms.TryGet(name, out var room))
@@ -181,6 +208,7 @@ public sealed partial class ChatService : IHeldSessions
                     lock (room.SendGate)
                     {
                         room.Add(receiver);
+                        joinPlaces[room.Name] = room.LastPlace;
                     }
 
                     receiver.AddRoom(room.Name);
@@ -188,10 +216,10 @@ public sealed partial class ChatService : IHeldSessions
             }
 
             receiver.CurrentRoom = state.CurrentRoom;
-            nicks.TryClaim(receiver.Nick, receiver);
         }
 
         HandedOverEvents? handed = null;
+        var mayBeHandedOver = false;
         var takenOver = false;
         var owner = "";
         try
@@ -199,15 +227,27 @@ public sealed partial class ChatService : IHeldSessions
             // The claim goes straight to the session that will hold it (an account's is the account's on every
             // node), so that no later step here has to wait for the holder's move of it on Redis.
             owner = await directory.ClaimOwnerAsync(state.Account is null ? session : receiver).ConfigureAwait(false);
-            handed = await handover.CompleteAsync(token, owner, cancellationToken).ConfigureAwait(false);
-            if (handed is not null)
+            try
             {
-                await LeaveWayInAsync(session).ConfigureAwait(false);
+                // From here the holder may let go at any moment, so the connection's end no longer cancels the wait.
+                mayBeHandedOver = true;
+                handed = await handover.CompleteAsync(token, owner, joinPlaces).ConfigureAwait(false);
+                mayBeHandedOver = handed is not null;
+            }
+            catch (TimeoutException)
+            {
+                throw new ChatException(ErrorCodes.BadArgument, "the node holding that session did not answer; it has ended");
             }
 
+            if (handed is null)
+            {
+                throw Ended();
+            }
+
+            await LeaveWayInAsync(session).ConfigureAwait(false);
             lock (rooms.Membership)
             {
-                if (handed is null || session.IsClosed)
+                if (session.IsClosed || receiver.HasOverflowed)
                 {
                     throw Ended();
                 }
@@ -219,14 +259,15 @@ public sealed partial class ChatService : IHeldSessions
         }
         finally
         {
-            if (handed is null)
+            if (!mayBeHandedOver)
             {
                 // Not handed over: the receiver goes as it came, unannounced.
                 Withdraw(receiver);
             }
             else if (!takenOver)
             {
-                // Handed over, but the new connection went meanwhile: the user leaves as a dropped one does.
+                // Handed over (or perhaps, if the holder never answered), but the new connection went or the
+                // receiver filled up meanwhile: the user leaves as a dropped one does, rather than vanish.
                 directory.Adopt(receiver.Nick, receiver, owner);
                 Disconnect(receiver, LeftReasons.Disconnected);
             }
@@ -305,6 +346,8 @@ public sealed partial class ChatService : IHeldSessions
                 // A private message reaches every node; the holder's copy came first.
                 : evt.Event is not PrivateEvent pm || !privateBefore.Contains(PrivateKey(pm))));
         held.Close();
+        // The next token at once, under the lock: a connection that drops again right after its resume is held too.
+        NextResumeToken(session);
         session.Send(new ResumedEvent(missed));
         return missed;
     }
@@ -393,7 +436,46 @@ public sealed partial class ChatService : IHeldSessions
         }
     }
 
-    HandedOverEvents? IHeldSessions.CompleteHandover(string token, string claimOwner)
+    async Task<HandedOverEvents?> IHeldSessions.CompleteHandoverAsync(string token, string claimOwner, IReadOnlyDictionary<string, long> joinPlaces)
+    {
+        var caughtUp = new List<Task>();
+        lock (rooms.Membership)
+        {
+            if (!_resumable.TryGetValue(token, out var held) || !held.IsHeld)
+            {
+                return null;
+            }
+
+            foreach (var name in held.Rooms)
+            {
+                if (joinPlaces.TryGetValue(name, out var place) && rooms.TryGet(name, out var room))
+                {
+                    lock (room.SendGate)
+                    {
+                        caughtUp.Add(room.WhenPlaced(place));
+                    }
+                }
+            }
+        }
+
+        // The new node's receiver has only what came after these places; a room order that runs behind here would
+        // otherwise leave a gap between what the stand-in got and what the receiver got. Every node gets every place
+        // of a room, so the wait is short; past the bound the handover goes on rather than keep the user waiting.
+        try
+        {
+            await Task.WhenAll(caughtUp).WaitAsync(HandoverCatchUp).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+        }
+
+        return CompleteHandover(token, claimOwner);
+    }
+
+    /// <summary>How long a holder waits for its rooms to reach the places the receiver joined at.</summary>
+    public static readonly TimeSpan HandoverCatchUp = TimeSpan.FromSeconds(2);
+
+    private HandedOverEvents? CompleteHandover(string token, string claimOwner)
     {
         lock (rooms.Membership)
         {

@@ -208,18 +208,20 @@ public sealed partial class ChatService(
                 return;
             }
 
+            // The nick first: its release on Redis is then written ahead of the leaves, so that whoever sees the
+            // user leave, on any node, finds the nick free.
+            if (nicks.Release(session.Nick, session))
+            {
+                // The last session of an account here gives up the gateway-wide claim; the others keep it.
+                directory.Release(session.Nick, session);
+            }
+
             foreach (var name in session.Rooms)
             {
                 if (rooms.TryGet(name, out var room))
                 {
                     RemoveMember(room, session, reason, text, notifySelf: false);
                 }
-            }
-
-            if (nicks.Release(session.Nick, session))
-            {
-                // The last session of an account here gives up the gateway-wide claim; the others keep it.
-                directory.Release(session.Nick, session);
             }
 
             directory.Remove(session);

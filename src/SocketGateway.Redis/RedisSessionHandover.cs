@@ -33,7 +33,17 @@ public sealed partial class RedisSessionHandover(RedisConnection redis, ILogger<
 
     public async Task<HeldSession?> BeginAsync(string token, CancellationToken cancellationToken)
     {
-        var answer = await AskAsync(new Request(Begin, token, ReplyChannel(), null, null), cancellationToken).ConfigureAwait(false);
+        Answer? answer;
+        try
+        {
+            answer = await AskAsync(new Request(Begin, token, ReplyChannel(), null, null, null), AnswerTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            // Nobody holds the token (or its holder is gone): nothing has changed anywhere.
+            return null;
+        }
+
         if (answer?.Session is null || answer.Holder is null)
         {
             return null;
@@ -43,23 +53,31 @@ public sealed partial class RedisSessionHandover(RedisConnection redis, ILogger<
         return answer.Session;
     }
 
-    public async Task<HandedOverEvents?> CompleteAsync(string token, string claimOwner, CancellationToken cancellationToken)
+    public async Task<HandedOverEvents?> CompleteAsync(string token, string claimOwner, IReadOnlyDictionary<string, long> joinPlaces)
     {
         if (!_holders.TryRemove(token, out var holder))
         {
             return null;
         }
 
-        var answer = await AskAsync(new Request(Complete, token, ReplyChannel(), claimOwner, holder), cancellationToken).ConfigureAwait(false);
+        var request = new Request(Complete, token, ReplyChannel(), claimOwner, holder, joinPlaces);
+        var answer = await AskAsync(request, CompleteTimeout, CancellationToken.None).ConfigureAwait(false);
         return answer?.Events;
     }
+
+    /// <summary>How long the new node waits for the events: the holder may first wait for its rooms to catch up.</summary>
+    public static readonly TimeSpan CompleteTimeout = AnswerTimeout + Core.ChatService.HandoverCatchUp + AnswerTimeout;
 
     private const string Begin = "begin";
     private const string Complete = "complete";
 
     private static string ReplyChannel() => "sg:resume:" + System.Security.Cryptography.RandomNumberGenerator.GetHexString(16, lowercase: true);
 
-    private async Task<Answer?> AskAsync(Request request, CancellationToken cancellationToken)
+    /// <summary>
+    /// The holder's answer; null when the request could not be sent (so nobody acted on it), a
+    /// <see cref="TimeoutException"/> when it was sent and no answer came.
+    /// </summary>
+    private async Task<Answer?> AskAsync(Request request, TimeSpan timeout, CancellationToken cancellationToken)
     {
         if (!redis.IsConnected)
         {
@@ -68,22 +86,31 @@ public sealed partial class RedisSessionHandover(RedisConnection redis, ILogger<
 
         var subscriber = redis.Multiplexer.GetSubscriber();
         var answered = new TaskCompletionSource<Answer?>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var replies = await subscriber.SubscribeAsync(RedisChannel.Literal(request.Reply)).ConfigureAwait(false);
-        replies.OnMessage(message => answered.TrySetResult(Read<Answer>(message.Message)));
+        ChannelMessageQueue? replies = null;
         try
         {
+            replies = await subscriber.SubscribeAsync(RedisChannel.Literal(request.Reply)).ConfigureAwait(false);
+            replies.OnMessage(message => answered.TrySetResult(Read<Answer>(message.Message)));
             await subscriber.PublishAsync(Requests, JsonSerializer.SerializeToUtf8Bytes(request, Json)).ConfigureAwait(false);
-            return await answered.Task.WaitAsync(AnswerTimeout, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is TimeoutException or RedisException)
+        catch (RedisException)
         {
+            Unsubscribe(replies);
             return null;
+        }
+
+        try
+        {
+            return await answered.Task.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
-            await replies.UnsubscribeAsync().ConfigureAwait(false);
+            Unsubscribe(replies);
         }
     }
+
+    // Not awaited: the reply channel is the asker's own, and a failed unsubscribe leaves only an idle subscription.
+    private static void Unsubscribe(ChannelMessageQueue? replies) => replies?.Unsubscribe(CommandFlags.FireAndForget);
 
     private void OnRequest(ChannelMessage message)
     {
@@ -92,19 +119,36 @@ public sealed partial class RedisSessionHandover(RedisConnection redis, ILogger<
             return;
         }
 
-        Answer? answer = request.Op switch
+        switch (request.Op)
         {
-            Begin => held.BeginHandover(request.Token) is { } session ? new Answer(redis.Origin, session, null) : null,
+            case Begin when held.BeginHandover(request.Token) is { } session:
+                Reply(request, new Answer(redis.Origin, session, null));
+                break;
             // Asked by name: the other nodes hold nothing of this token and stay silent.
-            Complete when request.Holder == redis.Origin && request.ClaimOwner is { } owner =>
-                new Answer(redis.Origin, null, held.CompleteHandover(request.Token, owner)),
-            _ => null,
-        };
-        if (answer is not null)
-        {
-            _ = redis.Multiplexer.GetSubscriber().PublishAsync(RedisChannel.Literal(request.Reply), JsonSerializer.SerializeToUtf8Bytes(answer, Json), CommandFlags.FireAndForget);
+            case Complete when request.Holder == redis.Origin && request.ClaimOwner is { } owner:
+                _ = AnswerCompleteAsync(held, request, owner);
+                break;
         }
     }
+
+    // Runs unobserved: it answers even when it fails, so the asker is not left to time out on a bug here.
+    private async Task AnswerCompleteAsync(IHeldSessions held, Request request, string owner)
+    {
+        HandedOverEvents? events = null;
+        try
+        {
+            events = await held.CompleteHandoverAsync(request.Token, owner, request.JoinPlaces ?? new Dictionary<string, long>()).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            Log.HandoverFailed(logger, e);
+        }
+
+        Reply(request, new Answer(redis.Origin, null, events));
+    }
+
+    private void Reply(Request request, Answer answer) =>
+        _ = redis.Multiplexer.GetSubscriber().PublishAsync(RedisChannel.Literal(request.Reply), JsonSerializer.SerializeToUtf8Bytes(answer, Json), CommandFlags.FireAndForget);
 
     private T? Read<T>(RedisValue value)
         where T : class
@@ -120,7 +164,7 @@ public sealed partial class RedisSessionHandover(RedisConnection redis, ILogger<
         }
     }
 
-    private sealed record Request(string Op, string Token, string Reply, string? ClaimOwner, string? Holder);
+    private sealed record Request(string Op, string Token, string Reply, string? ClaimOwner, string? Holder, IReadOnlyDictionary<string, long>? JoinPlaces);
 
     private sealed record Answer(string? Holder, HeldSession? Session, HandedOverEvents? Events);
 
@@ -128,5 +172,8 @@ public sealed partial class RedisSessionHandover(RedisConnection redis, ILogger<
     {
         [LoggerMessage(Level = LogLevel.Warning, Message = "An unreadable resume handover message: {Reason}")]
         public static partial void Unreadable(ILogger logger, string reason);
+
+        [LoggerMessage(Level = LogLevel.Error, Message = "A held session could not be handed over")]
+        public static partial void HandoverFailed(ILogger logger, Exception exception);
     }
 }

@@ -21,13 +21,13 @@ public sealed class LocalDelivery(RoomRegistry rooms, NickRegistry nicks, IUserD
                 ApplyOpen(opened);
                 return;
             case RoomUpdatedEvent updated:
-                ApplyUpdate(updated);
+                ApplyUpdate(updated, place);
                 return;
             case RoomClosedEvent closed:
-                ApplyClose(closed);
+                ApplyClose(closed, place);
                 return;
             case LeftEvent { Reason: LeftReasons.Kicked } kicked:
-                ApplyKick(kicked);
+                ApplyKick(kicked, place);
                 return;
             case RoomAccessEvent access:
                 ApplyAccess(access);
@@ -48,13 +48,7 @@ public sealed class LocalDelivery(RoomRegistry rooms, NickRegistry nicks, IUserD
                 target.Published(message.Id);
             }
 
-            if (place > 0)
-            {
-                // Under the gate, with the fan-out: a session handed to another node knows exactly what it got here.
-                target.LastPlace = place;
-            }
-
-            Fanout(target, new OutboundEvent(evt) { Room = room, Place = place });
+            Fanout(target, evt, place);
         }
     }
 
@@ -76,8 +70,18 @@ public sealed class LocalDelivery(RoomRegistry rooms, NickRegistry nicks, IUserD
         }
     }
 
-    private static void Fanout(Room room, OutboundEvent outbound)
+    /// <summary>
+    /// Under the room's gate. Every room event carries its place (a kick, an update and a close too): a session handed
+    /// to another node knows exactly what it got here, and nothing of it comes twice or goes missing.
+    /// </summary>
+    private static void Fanout(Room room, ChatEvent evt, long place)
     {
+        if (place > 0)
+        {
+            room.LastPlace = place;
+        }
+
+        var outbound = new OutboundEvent(evt) { Room = room.Name, Place = place };
         foreach (var member in room.Members)
         {
             member.Deliver(outbound);
@@ -93,7 +97,7 @@ public sealed class LocalDelivery(RoomRegistry rooms, NickRegistry nicks, IUserD
         }
     }
 
-    private void ApplyUpdate(RoomUpdatedEvent updated)
+    private void ApplyUpdate(RoomUpdatedEvent updated, long place)
     {
         lock (rooms.Membership)
         {
@@ -109,13 +113,13 @@ public sealed class LocalDelivery(RoomRegistry rooms, NickRegistry nicks, IUserD
                 room.Topic = updated.Topic;
                 room.MaxMembers = updated.MaxMembers;
                 room.IsPrivate = updated.Private;
-                Fanout(room, new OutboundEvent(updated with { Members = room.Count }));
+                Fanout(room, updated with { Members = room.Count }, place);
             }
         }
     }
 
     // The member is removed on its own node (if it is this one) and told; the others in the room see it leave.
-    private void ApplyKick(LeftEvent kicked)
+    private void ApplyKick(LeftEvent kicked, long place)
     {
         lock (rooms.Membership)
         {
@@ -135,7 +139,7 @@ public sealed class LocalDelivery(RoomRegistry rooms, NickRegistry nicks, IUserD
                     }
                 }
 
-                Fanout(room, new OutboundEvent(kicked));
+                Fanout(room, kicked, place);
             }
         }
     }
@@ -196,7 +200,7 @@ public sealed class LocalDelivery(RoomRegistry rooms, NickRegistry nicks, IUserD
         member.Send(left with { Self = true });
     }
 
-    private void ApplyClose(RoomClosedEvent closed)
+    private void ApplyClose(RoomClosedEvent closed, long place)
     {
         lock (rooms.Membership)
         {
@@ -207,7 +211,7 @@ public sealed class LocalDelivery(RoomRegistry rooms, NickRegistry nicks, IUserD
 
             lock (room.SendGate)
             {
-                Fanout(room, new OutboundEvent(closed));
+                Fanout(room, closed, place);
                 foreach (var member in room.Members)
                 {
                     member.RemoveRoom(closed.Room);

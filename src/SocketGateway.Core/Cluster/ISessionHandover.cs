@@ -15,8 +15,12 @@ public interface ISessionHandover
     /// <summary>Asks the other nodes for the session of <paramref name="token"/>; null when none holds it.</summary>
     Task<HeldSession?> BeginAsync(string token, CancellationToken cancellationToken);
 
-    /// <summary>This node receives the user's events now: the holder ends its hold and sends what it collected (null if it cannot).</summary>
-    Task<HandedOverEvents?> CompleteAsync(string token, string claimOwner, CancellationToken cancellationToken);
+    /// <summary>
+    /// This node receives the user's events now, since each room's place in <paramref name="joinPlaces"/>: the holder
+    /// ends its hold and sends what it collected (null if it cannot). Not cancellable, since the holder may already
+    /// have let go; a <see cref="TimeoutException"/> when no answer came, and the holder may or may not have.
+    /// </summary>
+    Task<HandedOverEvents?> CompleteAsync(string token, string claimOwner, IReadOnlyDictionary<string, long> joinPlaces);
 
     /// <summary>Answers the other nodes' requests from this node's held sessions.</summary>
     void Serve(IHeldSessions held);
@@ -28,8 +32,11 @@ public interface IHeldSessions
     /// <summary>The held session of <paramref name="token"/>, now promised to another node; null when not held here.</summary>
     HeldSession? BeginHandover(string token);
 
-    /// <summary>Ends the hold silently and gives up what it collected; its nick claim passes to <paramref name="claimOwner"/>.</summary>
-    HandedOverEvents? CompleteHandover(string token, string claimOwner);
+    /// <summary>
+    /// Ends the hold silently and gives up what it collected, once its rooms here have reached the places the new
+    /// node's receiver joined at; its nick claim passes to <paramref name="claimOwner"/>.
+    /// </summary>
+    Task<HandedOverEvents?> CompleteHandoverAsync(string token, string claimOwner, IReadOnlyDictionary<string, long> joinPlaces);
 }
 
 /// <summary>Who a held user is: what the node it comes back to needs to make it the same member.</summary>

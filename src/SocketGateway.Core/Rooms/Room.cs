@@ -13,6 +13,8 @@ public sealed class Room(string name, string? topic, int? maxMembers, DateTimeOf
 {
     private MemberList _members = MemberList.Empty;
     private long _lastMessageId = lastMessageId;
+    private long _lastPlace;
+    private List<(long Place, TaskCompletionSource Reached)>? _placeWaiters;
 
     public string Name { get; } = name;
 
@@ -43,7 +45,34 @@ public sealed class Room(string name, string? topic, int? maxMembers, DateTimeOf
     internal void Published(long messageId) => Volatile.Write(ref _lastMessageId, messageId);
 
     /// <summary>The place in the room's order of the last event handed to this node's members (a cluster; else 0), under the send gate.</summary>
-    internal long LastPlace { get; set; }
+    internal long LastPlace
+    {
+        get => _lastPlace;
+        set
+        {
+            _lastPlace = value;
+            if (_placeWaiters is { Count: > 0 } waiters)
+            {
+                waiters.RemoveAll(w => w.Place <= value && w.Reached.TrySetResult());
+            }
+        }
+    }
+
+    /// <summary>
+    /// Completes once this node has handed out the room's events up to <paramref name="place"/> (a session handed to
+    /// another node must not leave before it has what that node's members got before it came). Under the send gate.
+    /// </summary>
+    internal Task WhenPlaced(long place)
+    {
+        if (_lastPlace >= place)
+        {
+            return Task.CompletedTask;
+        }
+
+        var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        (_placeWaiters ??= []).Add((place, reached));
+        return reached.Task;
+    }
 
     internal void Add(ChatSession session) => Volatile.Write(ref _members, _members.With(session));
 

@@ -114,8 +114,9 @@ export class ChatClient {
   async comeBack({ initial }) {
     const dropped = this.dropped;
     this.dropped = null;
-    if (!initial && dropped && (await this.resume(dropped))) {
-      return;
+    const outcome = !initial && dropped ? await this.resume(dropped) : 'refused';
+    if (outcome !== 'refused') {
+      return; // resumed, or the new connection dropped too: the next one tries again with the same token
     }
     if (!initial && dropped) {
       // The new connection's welcome can be lost to the SignalR client's stateful-reconnect bookkeeping (the old
@@ -134,7 +135,8 @@ export class ChatClient {
   /**
    * Takes the dropped session over: same nick and rooms; the server replays what it missed (ending with `resumed`),
    * and each room is topped up from history with what the dropped socket had been sent but never read. Each room
-   * then says how many messages came while I was away. False when the server no longer holds the session.
+   * then says how many messages came while I was away. 'refused' when the server no longer holds the session,
+   * 'lost' when this connection went too before the answer (the token may still be good: it is kept for the next).
    */
   async resume(dropped) {
     const { store } = this;
@@ -151,7 +153,11 @@ export class ChatClient {
       result = await this.hub.invoke('Resume', dropped.token);
     } catch {
       store.setNick(guest);
-      return false;
+      if (this.hub.state !== signalR.HubConnectionState.Connected) {
+        this.dropped = dropped;
+        return 'lost';
+      }
+      return 'refused';
     }
     this.resumeToken = result.resumeToken;
     store.setNick(result.nick);
@@ -160,9 +166,14 @@ export class ChatClient {
     const mine = new Set(result.rooms.map((r) => r.toLowerCase()));
     for (const conv of [...store.rooms]) {
       if (!mine.has(conv.name.toLowerCase())) {
-        continue; // removed while away: the replay has already said so
+        // Not mine any more, and no replayed event said so (it went out on the dropped socket, never read).
+        this.events.notify(`You are no longer in #${conv.name}.`, 'warn');
+        store.remove(conv.key);
+        continue;
       }
-      await this.catchUp(conv).catch(() => {});
+      // From the newest message shown before the drop, not after the replay: what the dropped socket was sent but
+      // never read comes before the replayed events, and would be skipped.
+      await this.catchUp(conv, newestBefore.get(conv.name.toLowerCase()) ?? conv.newestId).catch(() => {});
       conv.setMembers(await this.hub.invoke('ListMembers', conv.name).catch(() => [...conv.members.values()]));
       const before = newestBefore.get(conv.name.toLowerCase()) ?? null;
       const missed = conv.items.filter((i) => i.id !== undefined && (before === null || i.id > before)).length;
@@ -174,12 +185,12 @@ export class ChatClient {
     window.clearInterval(this.directoryTimer);
     this.directoryTimer = window.setInterval(() => void this.refreshDirectory().catch(() => {}), DIRECTORY_REFRESH_MS);
     store.setConnection('connected', { restored: true });
-    return true;
+    return 'resumed';
   }
 
-  /** What a room said after the newest message shown, page by page (each message is shown once). */
-  async catchUp(conv) {
-    for (let after = conv.newestId; after !== null; ) {
+  /** What a room said after message `from` (by default the newest shown), page by page; each message is shown once. */
+  async catchUp(conv, from = conv.newestId) {
+    for (let after = from; after !== null; ) {
       const page = await this.hub.invoke('HistoryAfter', conv.name, after, 200);
       for (const message of page) {
         conv.add(message);
