@@ -7,4 +7,5 @@ public static class Via
     public const string Web = "web";
     public const string WebSocket = "ws";
     public const string Api = "api";
+    public const string Irc = "irc";
 }

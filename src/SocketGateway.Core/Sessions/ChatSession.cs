@@ -78,7 +78,7 @@ public sealed partial class ChatSession
     /// The delivery of this connection's own join of the lobby (through Redis in a cluster): a resume waits for it, so
     /// that the join of its way-in guest cannot arrive after the resumed user has taken the place.
     /// </summary>
-    internal Task Arrived { get; set; } = Task.CompletedTask;
+    public Task Arrived { get; internal set; } = Task.CompletedTask;
 
     /// <summary>When another node asked for this held session (a timestamp), 0 when none did.</summary>
     internal long HandoverStarted { get; set; }

@@ -12,6 +12,11 @@ public sealed class GatewayEndpoints
 
     public int TcpPort { get; internal set; }
 
+    internal ListenOptions? Irc { get; set; }
+
+    /// <summary>0 when the IRC listener is off (<c>Gateway:Irc:Port</c> unset).</summary>
+    public int IrcPort => (Irc?.EndPoint as IPEndPoint)?.Port ?? 0;
+
     /// <summary>0 when TLS is off (no certificate configured).</summary>
     public int TcpTlsPort { get; internal set; }
 }

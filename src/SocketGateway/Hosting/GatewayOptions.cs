@@ -11,6 +11,8 @@ public sealed class GatewayOptions
 
     public TcpListenerOptions Tcp { get; set; } = new();
 
+    public IrcListenerOptions Irc { get; set; } = new();
+
     public string? AdminApiKey { get; set; }
 
     public SwaggerSettings Swagger { get; set; } = new();
@@ -31,6 +33,15 @@ public sealed class GatewayOptions
 public sealed class HttpListenerOptions
 {
     public int Port { get; set; } = 8080;
+}
+
+public sealed class IrcListenerOptions
+{
+    /// <summary>The IRC listener's port: unset, off; 0, a free port.</summary>
+    public int? Port { get; set; }
+
+    /// <summary>The message of the day sent after registration (none: 422).</summary>
+    public string? Motd { get; set; }
 }
 
 public sealed class TcpListenerOptions

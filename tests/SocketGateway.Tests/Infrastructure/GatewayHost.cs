@@ -22,6 +22,7 @@ public sealed class GatewayHost : IAsyncDisposable
         HttpPort = endpoints.HttpPort;
         TcpPort = endpoints.TcpPort;
         TlsPort = endpoints.TcpTlsPort;
+        IrcPort = endpoints.IrcPort;
         Address = System.Net.IPAddress.Parse(app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<GatewayOptions>>().Value.BindAddress);
         HttpUri = new Uri($"http://{UriHost}:{HttpPort}/");
     }
@@ -50,6 +51,9 @@ public sealed class GatewayHost : IAsyncDisposable
     public int TcpPort { get; }
 
     public int TlsPort { get; }
+
+    /// <summary>0 unless the settings open the IRC listener (<c>Gateway:Irc:Port</c>).</summary>
+    public int IrcPort { get; }
 
     public Uri HttpUri { get; }
 

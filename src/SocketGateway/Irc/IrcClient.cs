@@ -1,0 +1,448 @@
+using System.Net;
+using SocketGateway.Connections;
+using SocketGateway.Core;
+using SocketGateway.Core.Events;
+using SocketGateway.Core.Identity;
+using SocketGateway.Core.Names;
+using SocketGateway.Core.Sessions;
+
+namespace SocketGateway.Irc;
+
+/// <summary>
+/// One IRC connection: registration (NICK, USER, CAP), then each command is a call on the room core, as a TCP line
+/// or a hub call is, and the session's events are written back by <see cref="PumpAsync"/> in IRC's words.
+/// </summary>
+public sealed class IrcClient(IrcServer server, IrcOutput output, IPEndPoint? peer, IChatTransport transport)
+{
+    private readonly IrcEventLines _lines = new(server.Name);
+    private ChatSession? _pendingSession; // made at the first NICK and USER, the client's once a nick is taken
+    private ChatSession? _session;
+    private string? _wantedNick;
+    private bool _gotUser;
+    private bool _negotiatingCaps;
+    private Task _pump = Task.CompletedTask;
+
+    private ChatService Chat => server.Chat;
+
+    private string Me => _lines.Nick;
+
+    /// <summary>Handles one line; false once the client has quit.</summary>
+    public async Task<bool> HandleAsync(string line)
+    {
+        if (IrcMessage.Parse(line) is not { } message)
+        {
+            return true;
+        }
+
+        try
+        {
+            return _session is null ? await RegisterAsync(message).ConfigureAwait(false) : await CommandAsync(_session, message).ConfigureAwait(false);
+        }
+        catch (ChatException e)
+        {
+            await RefuseAsync(message, e).ConfigureAwait(false);
+            return true;
+        }
+    }
+
+    public Task TooLongAsync() => output.WriteAsync(server.Reply(IrcNumerics.InputTooLong, Me, ":Input line was too long"));
+
+    /// <summary>The connection ended: a session leaves as a dropped one does (a QUIT has already left).</summary>
+    public async Task EndAsync()
+    {
+        if (_session is { } session)
+        {
+            server.Pipeline.Close(session, LeftReasons.Disconnected, mayHold: false);
+            await _pump.ConfigureAwait(false);
+        }
+    }
+
+    private async Task<bool> RegisterAsync(IrcMessage message)
+    {
+        switch (message.Command)
+        {
+            case "CAP":
+                await CapAsync(message).ConfigureAwait(false);
+                break;
+            case "NICK":
+                _wantedNick = message.Param(0) is { Length: > 0 } nick ? nick : throw new ChatException(ErrorCodes.BadArgument, "No nickname given");
+                break;
+            case "USER":
+                _gotUser = message.Params.Count >= 4 ? true : throw NeedMoreParams(message);
+                break;
+            case "PASS":
+                break;
+            case "PING":
+                await output.WriteAsync($":{server.Name} PONG {server.Name} :{message.Param(0)}").ConfigureAwait(false);
+                break;
+            case "QUIT":
+                await output.WriteAsync("ERROR :Closing link").ConfigureAwait(false);
+                return false;
+            default:
+                await output.WriteAsync(server.Reply(IrcNumerics.NotRegistered, "*", ":You have not registered")).ConfigureAwait(false);
+                break;
+        }
+
+        if (_wantedNick is not null && _gotUser && !_negotiatingCaps)
+        {
+            await CompleteRegistrationAsync(_wantedNick).ConfigureAwait(false);
+        }
+
+        return true;
+    }
+
+    private async Task CapAsync(IrcMessage message)
+    {
+        switch (message.Param(0)?.ToUpperInvariant())
+        {
+            case "LS":
+                _negotiatingCaps = true;
+                await output.WriteAsync($":{server.Name} CAP {Me} LS :").ConfigureAwait(false);
+                break;
+            case "LIST":
+                await output.WriteAsync($":{server.Name} CAP {Me} LIST :").ConfigureAwait(false);
+                break;
+            case "REQ":
+                _negotiatingCaps = true;
+                await output.WriteAsync($":{server.Name} CAP {Me} NAK :{message.Param(1)}").ConfigureAwait(false);
+                break;
+            case "END":
+                _negotiatingCaps = false;
+                break;
+            default:
+                await output.WriteAsync(server.Reply("410", Me, $"{message.Param(0)} :Invalid CAP command")).ConfigureAwait(false);
+                break;
+        }
+    }
+
+    /// <summary>
+    /// NICK and USER are in: the session is made and takes the nick. A taken or invalid nick is 433 or 432 and the
+    /// client tries another; the session waits, as a guest, until one is free.
+    /// </summary>
+    private async Task CompleteRegistrationAsync(string nick)
+    {
+        var session = _pendingSession ??= server.Pipeline.Open(Via.Irc, peer, transport);
+        try
+        {
+            if (!string.Equals(session.Nick, nick, StringComparison.Ordinal))
+            {
+                await Chat.SetNickAsync(session, nick).ConfigureAwait(false);
+            }
+        }
+        catch (ChatException e) when (e.Code is ErrorCodes.NickTaken or ErrorCodes.InvalidNick)
+        {
+            _wantedNick = null;
+            var numeric = e.Code == ErrorCodes.NickTaken ? IrcNumerics.NicknameInUse : IrcNumerics.ErroneousNickname;
+            await output.WriteAsync(server.Reply(numeric, "*", $"{nick} :{e.Message}")).ConfigureAwait(false);
+            return;
+        }
+
+        await session.Arrived.ConfigureAwait(false);
+        // What was queued while registering speaks of the guest the session began as: the client is shown its rooms
+        // afresh instead, as JOINs with their topics and names.
+        while (session.Outbound.TryRead(out _))
+        {
+        }
+
+        _lines.Nick = session.Nick;
+        _lines.Saw(session.Nick, Via.Irc);
+        _session = session;
+        await output.WriteAsync(server.WelcomeBurst(Me)).ConfigureAwait(false);
+        foreach (var room in session.Rooms)
+        {
+            await output.WriteAsync($":{_lines.Source(Me)} JOIN #{room}").ConfigureAwait(false);
+            await TopicAndNamesAsync(session, room).ConfigureAwait(false);
+        }
+
+        _pump = PumpAsync(session);
+    }
+
+    private async Task<bool> CommandAsync(ChatSession session, IrcMessage message)
+    {
+        switch (message.Command)
+        {
+            case "PING":
+                await output.WriteAsync($":{server.Name} PONG {server.Name} :{message.Param(0)}").ConfigureAwait(false);
+                break;
+            case "PONG":
+            case "CAP" when message.Param(0)?.ToUpperInvariant() == "END":
+                break;
+            case "CAP":
+                await CapAsync(message).ConfigureAwait(false);
+                break;
+            case "NICK":
+                await Chat.SetNickAsync(session, message.Param(0) ?? throw NeedMoreParams(message)).ConfigureAwait(false);
+                if (session.Rooms.Count == 0)
+                {
+                    // In no room, no nick event reaches this session: it is told here.
+                    await output.WriteAsync($":{_lines.Source(Me)} NICK {session.Nick}").ConfigureAwait(false);
+                    _lines.Nick = session.Nick;
+                }
+
+                break;
+            case "USER":
+            case "PASS":
+                await output.WriteAsync(server.Reply(IrcNumerics.AlreadyRegistered, Me, ":You may not reregister")).ConfigureAwait(false);
+                break;
+            case "JOIN":
+                await JoinAsync(session, message).ConfigureAwait(false);
+                break;
+            case "PART":
+                foreach (var channel in Channels(message))
+                {
+                    Chat.Leave(session, Room(channel));
+                }
+
+                break;
+            case "PRIVMSG":
+            case "NOTICE":
+                await SayAsync(session, message).ConfigureAwait(false);
+                break;
+            case "TOPIC":
+                await TopicAsync(session, message).ConfigureAwait(false);
+                break;
+            case "NAMES":
+                foreach (var channel in Channels(message))
+                {
+                    await NamesAsync(session, Room(channel)).ConfigureAwait(false);
+                }
+
+                break;
+            case "WHO":
+                await WhoAsync(session, message.Param(0) ?? "*").ConfigureAwait(false);
+                break;
+            case "LIST":
+                await ListAsync(session).ConfigureAwait(false);
+                break;
+            case "MODE":
+                await ModeAsync(message).ConfigureAwait(false);
+                break;
+            case "KICK":
+                await Chat.KickAsOperatorAsync(session, Room(message.Param(0) ?? throw NeedMoreParams(message)),
+                    message.Param(1) ?? throw NeedMoreParams(message), message.Param(2)).ConfigureAwait(false);
+                break;
+            case "QUIT":
+                Chat.Disconnect(session, LeftReasons.Quit, message.Param(0));
+                await _pump.ConfigureAwait(false);
+                await output.WriteAsync("ERROR :Closing link").ConfigureAwait(false);
+                return false;
+            default:
+                await output.WriteAsync(server.Reply(IrcNumerics.UnknownCommand, Me, $"{message.Command} :Unknown command")).ConfigureAwait(false);
+                break;
+        }
+
+        return true;
+    }
+
+    private async Task JoinAsync(ChatSession session, IrcMessage message)
+    {
+        if (message.Param(0) == "0")
+        {
+            foreach (var room in session.Rooms.ToArray())
+            {
+                Chat.Leave(session, room);
+            }
+
+            return;
+        }
+
+        foreach (var channel in Channels(message))
+        {
+            try
+            {
+                await Chat.JoinAsync(session, Room(channel)).ConfigureAwait(false);
+            }
+            catch (ChatException e)
+            {
+                await RefuseAsync(message with { Params = [channel] }, e).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task SayAsync(ChatSession session, IrcMessage message)
+    {
+        var target = message.Param(0);
+        var text = message.Param(1);
+        if (target is null || text is null or "")
+        {
+            if (message.Command == "PRIVMSG")
+            {
+                await output.WriteAsync(target is null
+                    ? server.Reply(IrcNumerics.NoRecipient, Me, ":No recipient given (PRIVMSG)")
+                    : server.Reply(IrcNumerics.NoTextToSend, Me, ":No text to send")).ConfigureAwait(false);
+            }
+
+            return;
+        }
+
+        var action = text.StartsWith("\u0001ACTION ", StringComparison.Ordinal);
+        if (action)
+        {
+            text = text["\u0001ACTION ".Length..].TrimEnd('\u0001');
+        }
+        else if (text.StartsWith('\u0001'))
+        {
+            return; // other CTCP (VERSION, PING...) has no meaning in the rooms
+        }
+
+        try
+        {
+            if (target.StartsWith('#'))
+            {
+                await Chat.SendAsync(session, Room(target), text, action ? MessageKinds.Action : MessageKinds.Message).ConfigureAwait(false);
+            }
+            else
+            {
+                await Chat.SendPrivateAsync(session, target, action ? $"* {session.Nick} {text}" : text).ConfigureAwait(false);
+            }
+        }
+        catch (ChatException) when (message.Command == "NOTICE")
+        {
+            // A NOTICE is never answered with an error (RFC 2812), so that two bots cannot loop on each other.
+        }
+    }
+
+    private async Task TopicAsync(ChatSession session, IrcMessage message)
+    {
+        var room = Room(message.Param(0) ?? throw NeedMoreParams(message));
+        if (message.Param(1) is { } topic)
+        {
+            await Chat.SetTopicAsOperatorAsync(session, room, topic).ConfigureAwait(false);
+            return;
+        }
+
+        var info = await Chat.GetRoomAsync(room, Viewer.Of(session)).ConfigureAwait(false);
+        await output.WriteAsync(TopicLine(info.Name, info.Topic)).ConfigureAwait(false);
+    }
+
+    private async Task TopicAndNamesAsync(ChatSession session, string room)
+    {
+        var info = await Chat.GetRoomAsync(room, Viewer.Of(session)).ConfigureAwait(false);
+        _lines.SawTopic(room, info.Topic);
+        if (info.Topic is { Length: > 0 })
+        {
+            await output.WriteAsync(TopicLine(room, info.Topic)).ConfigureAwait(false);
+        }
+
+        await NamesAsync(session, room).ConfigureAwait(false);
+    }
+
+    private string TopicLine(string room, string? topic) => topic is { Length: > 0 }
+        ? server.Reply(IrcNumerics.Topic, Me, $"#{room} :{topic}")
+        : server.Reply(IrcNumerics.NoTopic, Me, $"#{room} :No topic is set");
+
+    private async Task NamesAsync(ChatSession session, string room)
+    {
+        var members = await Chat.ListMembersAsync(room, Viewer.Of(session)).ConfigureAwait(false);
+        var lines = new List<string>();
+        var names = new List<string>();
+        foreach (var member in members)
+        {
+            _lines.Saw(member.Nick, member.Via);
+            names.Add(member.Nick);
+        }
+
+        // 353 lines of at most 20 names, well inside 512 bytes with 24-character nicks.
+        foreach (var chunk in names.Chunk(20))
+        {
+            lines.Add(server.Reply(IrcNumerics.NamReply, Me, $"= #{room} :{string.Join(' ', chunk)}"));
+        }
+
+        lines.Add(server.Reply(IrcNumerics.EndOfNames, Me, $"#{room} :End of /NAMES list"));
+        await output.WriteAsync(lines).ConfigureAwait(false);
+    }
+
+    private async Task WhoAsync(ChatSession session, string mask)
+    {
+        var lines = new List<string>();
+        if (mask.StartsWith('#'))
+        {
+            var room = Room(mask);
+            foreach (var member in await Chat.ListMembersAsync(room, Viewer.Of(session)).ConfigureAwait(false))
+            {
+                lines.Add(server.Reply(IrcNumerics.WhoReply, Me, $"#{room} {member.Via} {IrcEventLines.Host} {server.Name} {member.Nick} H :0 {member.Nick}"));
+            }
+        }
+
+        lines.Add(server.Reply(IrcNumerics.EndOfWho, Me, $"{mask} :End of /WHO list"));
+        await output.WriteAsync(lines).ConfigureAwait(false);
+    }
+
+    private async Task ListAsync(ChatSession session)
+    {
+        var lines = new List<string> { server.Reply(IrcNumerics.ListStart, Me, "Channel :Users  Name") };
+        foreach (var room in await Chat.ListRoomsAsync(Viewer.Of(session)).ConfigureAwait(false))
+        {
+            lines.Add(server.Reply(IrcNumerics.List, Me, $"#{room.Name} {room.Members} :{room.Topic}"));
+        }
+
+        lines.Add(server.Reply(IrcNumerics.ListEnd, Me, ":End of /LIST"));
+        await output.WriteAsync(lines).ConfigureAwait(false);
+    }
+
+    private Task ModeAsync(IrcMessage message)
+    {
+        var target = message.Param(0) ?? throw NeedMoreParams(message);
+        return output.WriteAsync(target.StartsWith('#')
+            ? server.Reply(IrcNumerics.ChannelModeIs, Me, $"#{Room(target)} +nt")
+            : server.Reply(IrcNumerics.UserModeIs, Me, "+i"));
+    }
+
+    /// <summary>Writes the session's events in IRC's words until its queue ends (a disconnect or an overflow).</summary>
+    private async Task PumpAsync(ChatSession session)
+    {
+        try
+        {
+            while (await session.Outbound.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false))
+            {
+                var lines = new List<string>();
+                while (lines.Count < 256 && session.Outbound.TryRead(out var evt))
+                {
+                    if (evt.Event is JoinedEvent joined && string.Equals(joined.Nick, Me, StringComparison.OrdinalIgnoreCase))
+                    {
+                        // The client's own join: JOIN, then the topic and the names, before anything else of that room.
+                        await output.WriteAsync(lines.Append($":{_lines.Source(Me)} JOIN #{joined.Room}")).ConfigureAwait(false);
+                        lines.Clear();
+                        await TopicAndNamesAsync(session, joined.Room).ConfigureAwait(false);
+                        continue;
+                    }
+
+                    lines.AddRange(_lines.For(evt.Event));
+                }
+
+                if (lines.Count > 0)
+                {
+                    await output.WriteAsync(lines).ConfigureAwait(false);
+                }
+
+                session.NotifyDrained();
+            }
+        }
+        catch (Exception e) when (ChatConnections.IsPeerGone(e) || e is ChatException or InvalidOperationException)
+        {
+            transport.CutOff();
+        }
+        finally
+        {
+            session.WriterStopped();
+        }
+    }
+
+    private async Task RefuseAsync(IrcMessage message, ChatException e)
+    {
+        var numeric = IrcNumerics.For(e.Code);
+        var subject = message.Param(0) is { } first ? first + " " : "";
+        await output.WriteAsync(numeric is null
+            ? $":{server.Name} NOTICE {Me} :! {e.Code}: {e.Message}"
+            : server.Reply(numeric, Me, $"{subject}:{e.Message}")).ConfigureAwait(false);
+    }
+
+    private static IEnumerable<string> Channels(IrcMessage message) =>
+        (message.Param(0) ?? throw NeedMoreParams(message)).Split(',', StringSplitOptions.RemoveEmptyEntries);
+
+    // Channel #room is room room; a name without the # is taken as the room too.
+    private static string Room(string channel) => RoomName.Require(channel.StartsWith('#') ? channel[1..] : channel);
+
+    private static ChatException NeedMoreParams(IrcMessage message) =>
+        new(ErrorCodes.BadArgument, $"{message.Command} needs more parameters");
+}
