@@ -47,10 +47,13 @@ public sealed class IrcClient(IrcServer server, IrcOutput output, IPEndPoint? pe
 
     public Task TooLongAsync() => output.WriteAsync(server.Reply(IrcNumerics.InputTooLong, Me, ":Input line was too long"));
 
-    /// <summary>The connection ended: a session leaves as a dropped one does (a QUIT has already left).</summary>
+    /// <summary>
+    /// The connection ended: its session leaves as a dropped one does (a QUIT has already left), also one that never
+    /// got a nick it asked for.
+    /// </summary>
     public async Task EndAsync()
     {
-        if (_session is { } session)
+        if ((_session ?? _pendingSession) is { } session)
         {
             server.Pipeline.Close(session, LeftReasons.Disconnected, mayHold: false);
             await _pump.ConfigureAwait(false);
@@ -403,7 +406,15 @@ public sealed class IrcClient(IrcServer server, IrcOutput output, IPEndPoint? pe
                         // The client's own join: JOIN, then the topic and the names, before anything else of that room.
                         await output.WriteAsync(lines.Append($":{_lines.Source(Me)} JOIN #{joined.Room}")).ConfigureAwait(false);
                         lines.Clear();
-                        await TopicAndNamesAsync(session, joined.Room).ConfigureAwait(false);
+                        try
+                        {
+                            await TopicAndNamesAsync(session, joined.Room).ConfigureAwait(false);
+                        }
+                        catch (ChatException)
+                        {
+                            // The room went again meanwhile; its close or the leave follows in the queue.
+                        }
+
                         continue;
                     }
 
@@ -418,7 +429,7 @@ public sealed class IrcClient(IrcServer server, IrcOutput output, IPEndPoint? pe
                 session.NotifyDrained();
             }
         }
-        catch (Exception e) when (ChatConnections.IsPeerGone(e) || e is ChatException or InvalidOperationException)
+        catch (Exception e) when (ChatConnections.IsPeerGone(e) || e is InvalidOperationException)
         {
             transport.CutOff();
         }

@@ -117,6 +117,21 @@ public sealed class IrcListenerTests
     }
 
     [Fact]
+    public async Task A_client_that_never_got_a_free_nick_leaves_no_guest_behind()
+    {
+        await using var host = await GatewayHost.StartAsync(IrcOn);
+        await using var tina = await host.ConnectTcpAsync("tina");
+        var irc = await LineClient.ConnectTcpAsync(host.IrcPort);
+        await irc.SendAsync("NICK tina");
+        await irc.SendAsync("USER t 0 * :T");
+        await irc.ReadUntilAsync(l => l.StartsWith(":socketgateway 433 * tina ", StringComparison.Ordinal));
+        var joined = await tina.ReadUntilAsync(l => l.EndsWith(" joined (irc)", StringComparison.Ordinal));
+        var guest = joined["[lobby] -> ".Length..^" joined (irc)".Length];
+        await irc.DisposeAsync();
+        await tina.ReadUntilAsync($"[lobby] <- {guest} left (disconnected)");
+    }
+
+    [Fact]
     public async Task The_listener_is_off_unless_configured()
     {
         await using var host = await GatewayHost.StartAsync();
