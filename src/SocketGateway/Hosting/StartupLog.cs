@@ -9,11 +9,14 @@ public static partial class StartupLog
         {
             var endpoints = app.Services.GetRequiredService<GatewayEndpoints>();
             var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("SocketGateway");
-            Listening(logger, endpoints.HttpPort, endpoints.TcpPort, endpoints.TcpTlsPort == 0 ? "off" : endpoints.TcpTlsPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            Listening(logger, endpoints.HttpPort, endpoints.TcpPort, OffOr(endpoints.TcpTlsPort), OffOr(endpoints.IrcPort));
         });
         return app;
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "SocketGateway listening: http port {HttpPort}, tcp port {TcpPort}, tls port {TlsPort}")]
-    private static partial void Listening(ILogger logger, int httpPort, int tcpPort, string tlsPort);
+    private static string OffOr(int port) => port == 0 ? "off" : port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    // Later ports go at the end: scripts read the line by its start (bench/SocketGateway.LoadTool/ServerProcess).
+    [LoggerMessage(Level = LogLevel.Information, Message = "SocketGateway listening: http port {HttpPort}, tcp port {TcpPort}, tls port {TlsPort}, irc port {IrcPort}")]
+    private static partial void Listening(ILogger logger, int httpPort, int tcpPort, string tlsPort, string ircPort);
 }
