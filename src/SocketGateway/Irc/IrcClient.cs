@@ -14,6 +14,8 @@ namespace SocketGateway.Irc;
 /// </summary>
 public sealed class IrcClient(IrcServer server, IrcOutput output, IPEndPoint? peer, IChatTransport transport)
 {
+    private const string ClosingLink = "ERROR :Closing link";
+
     private readonly IrcEventLines _lines = new(server.Name);
     private ChatSession? _pendingSession; // made at the first NICK and USER, the client's once a nick is taken
     private ChatSession? _session;
@@ -76,10 +78,10 @@ public sealed class IrcClient(IrcServer server, IrcOutput output, IPEndPoint? pe
             case "PASS":
                 break;
             case "PING":
-                await output.WriteAsync($":{server.Name} PONG {server.Name} :{message.Param(0)}").ConfigureAwait(false);
+                await PongAsync(message).ConfigureAwait(false);
                 break;
             case "QUIT":
-                await output.WriteAsync("ERROR :Closing link").ConfigureAwait(false);
+                await output.WriteAsync(ClosingLink).ConfigureAwait(false);
                 return false;
             default:
                 await output.WriteAsync(server.Reply(IrcNumerics.NotRegistered, "*", ":You have not registered")).ConfigureAwait(false);
@@ -165,7 +167,7 @@ public sealed class IrcClient(IrcServer server, IrcOutput output, IPEndPoint? pe
         switch (message.Command)
         {
             case "PING":
-                await output.WriteAsync($":{server.Name} PONG {server.Name} :{message.Param(0)}").ConfigureAwait(false);
+                await PongAsync(message).ConfigureAwait(false);
                 break;
             case "PONG":
             case "CAP" when message.Param(0)?.ToUpperInvariant() == "END":
@@ -227,7 +229,7 @@ public sealed class IrcClient(IrcServer server, IrcOutput output, IPEndPoint? pe
             case "QUIT":
                 Chat.Disconnect(session, LeftReasons.Quit, message.Param(0));
                 await _pump.ConfigureAwait(false);
-                await output.WriteAsync("ERROR :Closing link").ConfigureAwait(false);
+                await output.WriteAsync(ClosingLink).ConfigureAwait(false);
                 return false;
             default:
                 await output.WriteAsync(server.Reply(IrcNumerics.UnknownCommand, Me, $"{message.Command} :Unknown command")).ConfigureAwait(false);
@@ -438,6 +440,9 @@ public sealed class IrcClient(IrcServer server, IrcOutput output, IPEndPoint? pe
             session.WriterStopped();
         }
     }
+
+    // Before registration and after it alike: a client may check the link while it negotiates.
+    private Task PongAsync(IrcMessage message) => output.WriteAsync($":{server.Name} PONG {server.Name} :{message.Param(0)}");
 
     private async Task RefuseAsync(IrcMessage message, ChatException e)
     {

@@ -33,22 +33,21 @@ public sealed class IrcOutput(PipeWriter output)
 
     public Task WriteAsync(string line, CancellationToken cancellationToken = default) => WriteAsync([line], cancellationToken);
 
+    // Encoded straight into the pipe's buffer, then cut back to the limit if it is longer.
     private void Append(string line)
     {
-        var bytes = Encoding.UTF8.GetBytes(line);
-        var length = bytes.Length;
+        var span = output.GetSpan(Encoding.UTF8.GetMaxByteCount(line.Length) + 2);
+        var length = Encoding.UTF8.GetBytes(line, span);
         if (length > MaxLineBytes - 2)
         {
             // Cut at a character boundary: a continuation byte is never the first one kept out.
             length = MaxLineBytes - 2;
-            while (length > 0 && (bytes[length] & 0xC0) == 0x80)
+            while (length > 0 && (span[length] & 0xC0) == 0x80)
             {
                 length--;
             }
         }
 
-        var span = output.GetSpan(length + 2);
-        bytes.AsSpan(0, length).CopyTo(span);
         span[length] = (byte)'\r';
         span[length + 1] = (byte)'\n';
         output.Advance(length + 2);
