@@ -16,7 +16,10 @@ public sealed class IrcClient(IrcServer server, IrcOutput output, IPEndPoint? pe
 {
     private const string ClosingLink = "ERROR :Closing link";
 
-    private readonly IrcEventLines _lines = new(server.Name);
+    private readonly IrcEventLines _lines = new(server.Name, new IrcCapabilities(saslOffered: server.Tokens.Enabled), server.Time);
+    private readonly IrcSasl _sasl = new(server);
+    private IrcQueries? _queriesMade;
+    private string? _password;
     private ChatSession? _pendingSession; // made at the first NICK and USER, the client's once a nick is taken
     private ChatSession? _session;
     private string? _wantedNick;
@@ -25,6 +28,10 @@ public sealed class IrcClient(IrcServer server, IrcOutput output, IPEndPoint? pe
     private Task _pump = Task.CompletedTask;
 
     private ChatService Chat => server.Chat;
+
+    private IrcCapabilities Caps => _lines.Caps;
+
+    private IrcQueries Queries => _queriesMade ??= new IrcQueries(server, output, _lines);
 
     private string Me => _lines.Nick;
 
@@ -57,6 +64,7 @@ public sealed class IrcClient(IrcServer server, IrcOutput output, IPEndPoint? pe
     {
         if ((_session ?? _pendingSession) is { } session)
         {
+            server.Away.TryRemove(session, out _);
             server.Pipeline.Close(session, LeftReasons.Disconnected, mayHold: false);
             await _pump.ConfigureAwait(false);
         }
@@ -76,7 +84,10 @@ public sealed class IrcClient(IrcServer server, IrcOutput output, IPEndPoint? pe
                 _gotUser = message.Params.Count >= 4 ? true : throw NeedMoreParams(message);
                 break;
             case "PASS":
+                _password = message.Param(0);
                 break;
+            case "AUTHENTICATE":
+                return await AuthenticateAsync(message).ConfigureAwait(false);
             case "PING":
                 await PongAsync(message).ConfigureAwait(false);
                 break;
@@ -90,7 +101,7 @@ public sealed class IrcClient(IrcServer server, IrcOutput output, IPEndPoint? pe
 
         if (_wantedNick is not null && _gotUser && !_negotiatingCaps)
         {
-            await CompleteRegistrationAsync(_wantedNick).ConfigureAwait(false);
+            return await CompleteRegistrationAsync(_wantedNick).ConfigureAwait(false);
         }
 
         return true;
@@ -101,15 +112,18 @@ public sealed class IrcClient(IrcServer server, IrcOutput output, IPEndPoint? pe
         switch (message.Param(0)?.ToUpperInvariant())
         {
             case "LS":
-                _negotiatingCaps = true;
-                await output.WriteAsync($":{server.Name} CAP {Me} LS :").ConfigureAwait(false);
+                // Registration waits for CAP END once a client negotiates; a registered client may look again.
+                _negotiatingCaps = _session is null;
+                var version = int.TryParse(message.Param(1), out var v) ? v : 0;
+                await output.WriteAsync($":{server.Name} CAP {Me} LS :{Caps.Listing(version)}").ConfigureAwait(false);
                 break;
             case "LIST":
-                await output.WriteAsync($":{server.Name} CAP {Me} LIST :").ConfigureAwait(false);
+                await output.WriteAsync($":{server.Name} CAP {Me} LIST :{Caps.EnabledListing}").ConfigureAwait(false);
                 break;
             case "REQ":
-                _negotiatingCaps = true;
-                await output.WriteAsync($":{server.Name} CAP {Me} NAK :{message.Param(1)}").ConfigureAwait(false);
+                _negotiatingCaps = _session is null;
+                var requested = message.Param(1) ?? "";
+                await output.WriteAsync($":{server.Name} CAP {Me} {(Caps.TryRequest(requested) ? "ACK" : "NAK")} :{requested}").ConfigureAwait(false);
                 break;
             case "END":
                 _negotiatingCaps = false;
@@ -122,14 +136,31 @@ public sealed class IrcClient(IrcServer server, IrcOutput output, IPEndPoint? pe
 
     /// <summary>
     /// NICK and USER are in: the session is made and takes the nick. A taken or invalid nick is 433 or 432 and the
-    /// client tries another; the session waits, as a guest, until one is free.
+    /// client tries another; the session waits, as a guest, until one is free. A client signed in (SASL, or a
+    /// <c>PASS</c> of an account token) gets its account's nick instead, as on every transport. False when the
+    /// connection is to close: a wrong password, or a guest on a gateway without guests.
     /// </summary>
-    private async Task CompleteRegistrationAsync(string nick)
+    private async Task<bool> CompleteRegistrationAsync(string nick)
     {
-        var session = _pendingSession ??= server.Pipeline.Open(Via.Irc, peer, transport);
+        if (_sasl.Account is null && _password is { Length: > 0 } password && server.Tokens.Enabled
+            && !await _sasl.CheckPasswordAsync(password).ConfigureAwait(false))
+        {
+            return await RefuseRegistrationAsync("Password incorrect: PASS takes an account token").ConfigureAwait(false);
+        }
+
+        if (_sasl.Account is null && !server.Tokens.AllowGuests)
+        {
+            return await RefuseRegistrationAsync("This server needs a sign-in: SASL PLAIN or PASS with an account token").ConfigureAwait(false);
+        }
+
+        var session = _pendingSession ??= server.Pipeline.Open(Via.Irc, peer, transport, _sasl.Account);
         try
         {
-            if (!string.Equals(session.Nick, nick, StringComparison.Ordinal))
+            if (session.Account is null && _sasl.Account is { } account)
+            {
+                await Chat.SignInAsync(session, account).ConfigureAwait(false);
+            }
+            else if (session.Account is null && !string.Equals(session.Nick, nick, StringComparison.Ordinal))
             {
                 await Chat.SetNickAsync(session, nick).ConfigureAwait(false);
             }
@@ -139,7 +170,7 @@ public sealed class IrcClient(IrcServer server, IrcOutput output, IPEndPoint? pe
             _wantedNick = null;
             var numeric = e.Code == ErrorCodes.NickTaken ? IrcNumerics.NicknameInUse : IrcNumerics.ErroneousNickname;
             await output.WriteAsync(server.Reply(numeric, "*", $"{nick} :{e.Message}")).ConfigureAwait(false);
-            return;
+            return true;
         }
 
         await session.Arrived.ConfigureAwait(false);
@@ -160,6 +191,38 @@ public sealed class IrcClient(IrcServer server, IrcOutput output, IPEndPoint? pe
         }
 
         _pump = PumpAsync(session);
+        return true;
+    }
+
+    private async Task<bool> RefuseRegistrationAsync(string why)
+    {
+        await output.WriteAsync([server.Reply(IrcNumerics.PasswordMismatch, "*", $":{why}"), ClosingLink]).ConfigureAwait(false);
+        return false;
+    }
+
+    /// <summary>SASL, before registration or after it (a registered client then signs its session in).</summary>
+    private async Task<bool> AuthenticateAsync(IrcMessage message)
+    {
+        if (!server.Tokens.Enabled)
+        {
+            await output.WriteAsync(server.Reply(IrcNumerics.SaslFail, Me, ":SASL is off: this gateway has no account tokens")).ConfigureAwait(false);
+            return true;
+        }
+
+        var before = _sasl.Account;
+        await output.WriteAsync(await _sasl.StepAsync(Me, message.Param(0)).ConfigureAwait(false)).ConfigureAwait(false);
+        if (_sasl.TooManyFailures)
+        {
+            await output.WriteAsync(ClosingLink).ConfigureAwait(false);
+            return false;
+        }
+
+        if (_session is { } session && _sasl.Account is { } account && !ReferenceEquals(account, before))
+        {
+            await Chat.SignInAsync(session, account).ConfigureAwait(false);
+        }
+
+        return true;
     }
 
     private async Task<bool> CommandAsync(ChatSession session, IrcMessage message)
@@ -189,6 +252,17 @@ public sealed class IrcClient(IrcServer server, IrcOutput output, IPEndPoint? pe
             case "PASS":
                 await output.WriteAsync(server.Reply(IrcNumerics.AlreadyRegistered, Me, ":You may not reregister")).ConfigureAwait(false);
                 break;
+            case "AUTHENTICATE":
+                return await AuthenticateAsync(message).ConfigureAwait(false);
+            case "WHOIS":
+                await Queries.WhoisAsync(session, message.Params.Count > 0 ? message.Params[^1] : throw NoNickname()).ConfigureAwait(false);
+                break;
+            case "AWAY":
+                await AwayAsync(session, message.Param(0)).ConfigureAwait(false);
+                break;
+            case "CHATHISTORY":
+                await Queries.ChatHistoryAsync(session, message).ConfigureAwait(false);
+                break;
             case "JOIN":
                 await JoinAsync(session, message).ConfigureAwait(false);
                 break;
@@ -209,18 +283,18 @@ public sealed class IrcClient(IrcServer server, IrcOutput output, IPEndPoint? pe
             case "NAMES":
                 foreach (var channel in Channels(message))
                 {
-                    await NamesAsync(session, Room(channel)).ConfigureAwait(false);
+                    await Queries.NamesAsync(session, Room(channel)).ConfigureAwait(false);
                 }
 
                 break;
             case "WHO":
-                await WhoAsync(session, message.Param(0) ?? "*").ConfigureAwait(false);
+                await Queries.WhoAsync(session, message.Param(0) ?? "*").ConfigureAwait(false);
                 break;
             case "LIST":
-                await ListAsync(session).ConfigureAwait(false);
+                await Queries.ListAsync(session).ConfigureAwait(false);
                 break;
             case "MODE":
-                await ModeAsync(message).ConfigureAwait(false);
+                await ModeAsync(session, message).ConfigureAwait(false);
                 break;
             case "KICK":
                 await Chat.KickAsOperatorAsync(session, Room(message.Param(0) ?? throw NeedMoreParams(message)),
@@ -299,6 +373,10 @@ public sealed class IrcClient(IrcServer server, IrcOutput output, IPEndPoint? pe
             else
             {
                 await Chat.SendPrivateAsync(session, target, action ? $"* {session.Nick} {text}" : text).ConfigureAwait(false);
+                if (message.Command == "PRIVMSG" && server.AwayText(target) is { } away)
+                {
+                    await output.WriteAsync(server.Reply(IrcNumerics.Away, Me, $"{target} :{away}")).ConfigureAwait(false);
+                }
             }
         }
         catch (ChatException) when (message.Command == "NOTICE")
@@ -329,68 +407,59 @@ public sealed class IrcClient(IrcServer server, IrcOutput output, IPEndPoint? pe
             await output.WriteAsync(TopicLine(room, info.Topic)).ConfigureAwait(false);
         }
 
-        await NamesAsync(session, room).ConfigureAwait(false);
+        await Queries.NamesAsync(session, room).ConfigureAwait(false);
     }
 
     private string TopicLine(string room, string? topic) => topic is { Length: > 0 }
         ? server.Reply(IrcNumerics.Topic, Me, $"#{room} :{topic}")
         : server.Reply(IrcNumerics.NoTopic, Me, $"#{room} :No topic is set");
 
-    private async Task NamesAsync(ChatSession session, string room)
-    {
-        var members = await Chat.ListMembersAsync(room, Viewer.Of(session)).ConfigureAwait(false);
-        var lines = new List<string>();
-        var names = new List<string>();
-        foreach (var member in members)
-        {
-            _lines.Saw(member.Nick, member.Via);
-            names.Add(member.Nick);
-        }
-
-        // 353 lines of at most 20 names, well inside 512 bytes with 24-character nicks.
-        foreach (var chunk in names.Chunk(20))
-        {
-            lines.Add(server.Reply(IrcNumerics.NamReply, Me, $"= #{room} :{string.Join(' ', chunk)}"));
-        }
-
-        lines.Add(server.Reply(IrcNumerics.EndOfNames, Me, $"#{room} :End of /NAMES list"));
-        await output.WriteAsync(lines).ConfigureAwait(false);
-    }
-
-    private async Task WhoAsync(ChatSession session, string mask)
-    {
-        var lines = new List<string>();
-        if (mask.StartsWith('#'))
-        {
-            var room = Room(mask);
-            foreach (var member in await Chat.ListMembersAsync(room, Viewer.Of(session)).ConfigureAwait(false))
-            {
-                lines.Add(server.Reply(IrcNumerics.WhoReply, Me, $"#{room} {member.Via} {IrcEventLines.Host} {server.Name} {member.Nick} H :0 {member.Nick}"));
-            }
-        }
-
-        lines.Add(server.Reply(IrcNumerics.EndOfWho, Me, $"{mask} :End of /WHO list"));
-        await output.WriteAsync(lines).ConfigureAwait(false);
-    }
-
-    private async Task ListAsync(ChatSession session)
-    {
-        var lines = new List<string> { server.Reply(IrcNumerics.ListStart, Me, "Channel :Users  Name") };
-        foreach (var room in await Chat.ListRoomsAsync(Viewer.Of(session)).ConfigureAwait(false))
-        {
-            lines.Add(server.Reply(IrcNumerics.List, Me, $"#{room.Name} {room.Members} :{room.Topic}"));
-        }
-
-        lines.Add(server.Reply(IrcNumerics.ListEnd, Me, ":End of /LIST"));
-        await output.WriteAsync(lines).ConfigureAwait(false);
-    }
-
-    private Task ModeAsync(IrcMessage message)
+    /// <summary>
+    /// Mode queries (the room is <c>+nt</c>, a user <c>+i</c>, the ban list is the room's), and an operator's
+    /// <c>+o</c>/<c>-o</c> (an operator grant, as REST makes) and <c>+b</c> (a ban, as <c>/ban</c>).
+    /// </summary>
+    private async Task ModeAsync(ChatSession session, IrcMessage message)
     {
         var target = message.Param(0) ?? throw NeedMoreParams(message);
-        return output.WriteAsync(target.StartsWith('#')
-            ? server.Reply(IrcNumerics.ChannelModeIs, Me, $"#{Room(target)} +nt")
-            : server.Reply(IrcNumerics.UserModeIs, Me, "+i"));
+        if (!target.StartsWith('#'))
+        {
+            await output.WriteAsync(server.Reply(IrcNumerics.UserModeIs, Me, "+i")).ConfigureAwait(false);
+            return;
+        }
+
+        var room = Room(target);
+        switch (message.Param(1))
+        {
+            case null:
+                await output.WriteAsync(server.Reply(IrcNumerics.ChannelModeIs, Me, $"#{room} +nt")).ConfigureAwait(false);
+                break;
+            case "b" or "+b" when message.Param(2) is null:
+                await output.WriteAsync(server.Reply(IrcNumerics.EndOfBanList, Me, $"#{room} :End of channel ban list")).ConfigureAwait(false);
+                break;
+            case "+b":
+                await Chat.BanAsync(session, room, message.Param(2)).ConfigureAwait(false);
+                break;
+            case "+o" or "-o" when message.Param(2) is { } nick:
+                await Queries.GrantOperatorAsync(session, room, nick, message.Param(1) == "+o").ConfigureAwait(false);
+                break;
+            default:
+                await output.WriteAsync(server.Reply(IrcNumerics.UnknownMode, Me, $"{message.Param(1)} :is not a mode this server changes")).ConfigureAwait(false);
+                break;
+        }
+    }
+
+    private async Task AwayAsync(ChatSession session, string? text)
+    {
+        if (text is { Length: > 0 })
+        {
+            server.Away[session] = text;
+            await output.WriteAsync(server.Reply(IrcNumerics.NowAway, Me, ":You have been marked as being away")).ConfigureAwait(false);
+        }
+        else
+        {
+            server.Away.TryRemove(session, out _);
+            await output.WriteAsync(server.Reply(IrcNumerics.UnAway, Me, ":You are no longer marked as being away")).ConfigureAwait(false);
+        }
     }
 
     /// <summary>Writes the session's events in IRC's words until its queue ends (a disconnect or an overflow).</summary>
@@ -457,7 +526,9 @@ public sealed class IrcClient(IrcServer server, IrcOutput output, IPEndPoint? pe
         (message.Param(0) ?? throw NeedMoreParams(message)).Split(',', StringSplitOptions.RemoveEmptyEntries);
 
     // Channel #room is room room; a name without the # is taken as the room too.
-    private static string Room(string channel) => RoomName.Require(channel.StartsWith('#') ? channel[1..] : channel);
+    public static string Room(string channel) => RoomName.Require(channel.StartsWith('#') ? channel[1..] : channel);
+
+    private static ChatException NoNickname() => new(ErrorCodes.BadArgument, "No nickname given");
 
     private static ChatException NeedMoreParams(IrcMessage message) =>
         new(ErrorCodes.BadArgument, $"{message.Command} needs more parameters");

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using SocketGateway.Core;
 using SocketGateway.Core.Events;
@@ -8,8 +9,10 @@ namespace SocketGateway.Irc;
 /// What the room core's events look like to one IRC client: messages from anyone else as PRIVMSG from
 /// <c>nick!via@socketgateway</c>, joins, leaves, nick changes, topic changes, kicks and room closes as JOIN, PART,
 /// QUIT, NICK, TOPIC and KICK. The core sends a nick change or a quit once per room; IRC says it once per user.
+/// What the client enabled through CAP adds to that: the message's time and id as tags, its own messages echoed, the
+/// history a join replays as a <c>chathistory</c> batch.
 /// </summary>
-public sealed class IrcEventLines(string server)
+public sealed class IrcEventLines(string server, IrcCapabilities caps, TimeProvider time)
 {
     public const string Host = "socketgateway";
 
@@ -17,6 +20,9 @@ public sealed class IrcEventLines(string server)
     private readonly Dictionary<string, string?> _topics = new(StringComparer.OrdinalIgnoreCase);
     private (string Old, string New)? _lastNick;
     private string? _lastQuit;
+    private int _batches;
+
+    public IrcCapabilities Caps => caps;
 
     /// <summary>The client's nick as it knows it (changed by the NICK line it is sent).</summary>
     public string Nick { get; set; } = "*";
@@ -32,13 +38,85 @@ public sealed class IrcEventLines(string server)
     {
         switch (evt)
         {
-            case MessageEvent message when !Same(message.From, Nick):
-                Saw(message.From, message.Via);
+            case MessageEvent message when caps.Has(IrcCapabilities.EchoMessage) || !Same(message.From, Nick):
                 _lastNick = null;
                 _lastQuit = null;
-                return Privmsg(Source(message.From), "#" + message.Room, message.Text, message.Type == MessageKinds.Action);
+                return Message(message, batch: null);
             case PrivateEvent { Echo: false } pm:
-                return Privmsg(Source(pm.From), Nick, pm.Text, action: false);
+                return Privmsg(Tags(pm.Ts, null, null), Source(pm.From), Nick, pm.Text, action: false);
+            case PrivateEvent pm when caps.Has(IrcCapabilities.EchoMessage):
+                return Privmsg(Tags(pm.Ts, null, null), Source(Nick), pm.To, pm.Text, action: false);
+            case HistoryEvent history when caps.Has(IrcCapabilities.Batch):
+                return History(history.Room, history.Messages);
+            default:
+                return Stamped(Untagged(evt));
+        }
+    }
+
+    /// <summary>
+    /// A room's past messages (a join's replay, a <c>CHATHISTORY</c> answer), oldest first: in a <c>chathistory</c>
+    /// batch when the client takes batches, else as they are.
+    /// </summary>
+    public IEnumerable<string> History(string room, IReadOnlyList<MessageEvent> messages)
+    {
+        if (!caps.Has(IrcCapabilities.Batch))
+        {
+            return messages.SelectMany(message => Message(message, batch: null));
+        }
+
+        var reference = (++_batches).ToString(CultureInfo.InvariantCulture);
+        return messages.SelectMany(message => Message(message, reference))
+            .Prepend($":{server} BATCH +{reference} chathistory #{room}")
+            .Append($":{server} BATCH -{reference}");
+    }
+
+    private IEnumerable<string> Message(MessageEvent message, string? batch)
+    {
+        Saw(message.From, message.Via);
+        return Privmsg(Tags(message.Ts, message.Id, batch), Source(message.From), "#" + message.Room, message.Text,
+            message.Type == MessageKinds.Action);
+    }
+
+    // Lines with no time of their own are stamped with now, for a client that asked for server-time.
+    private IEnumerable<string> Stamped(IEnumerable<string> lines)
+    {
+        if (!caps.Has(IrcCapabilities.ServerTime))
+        {
+            return lines;
+        }
+
+        var tag = $"@time={Timestamp(time.GetUtcNow())} ";
+        return lines.Select(line => tag + line);
+    }
+
+    /// <summary>The tags a line carries for what the client enabled: its batch, <c>time</c> (server-time), <c>msgid</c> (message-tags).</summary>
+    private string Tags(DateTimeOffset ts, long? id, string? batch)
+    {
+        var tags = new StringBuilder();
+        if (batch is not null)
+        {
+            tags.Append("batch=").Append(batch);
+        }
+
+        if (caps.Has(IrcCapabilities.ServerTime))
+        {
+            tags.Append(tags.Length > 0 ? ";" : "").Append("time=").Append(Timestamp(ts));
+        }
+
+        if (id is { } msgid && caps.Has(IrcCapabilities.MessageTags))
+        {
+            tags.Append(tags.Length > 0 ? ";" : "").Append("msgid=").Append(msgid.ToString(CultureInfo.InvariantCulture));
+        }
+
+        return tags.Length == 0 ? "" : $"@{tags} ";
+    }
+
+    private static string Timestamp(DateTimeOffset ts) => ts.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+
+    private IEnumerable<string> Untagged(ChatEvent evt)
+    {
+        switch (evt)
+        {
             case JoinedEvent joined:
                 Saw(joined.Nick, joined.Via);
                 _lastQuit = null;
@@ -89,12 +167,13 @@ public sealed class IrcEventLines(string server)
         }
     }
 
-    /// <summary>PRIVMSG lines for a text: one per line of it, each cut to fit IRC's 512 bytes.</summary>
-    public static IEnumerable<string> Privmsg(string source, string target, string text, bool action)
+    /// <summary>PRIVMSG lines for a text: one per line of it, each cut to fit IRC's 512 bytes, each with the message's tags.</summary>
+    public static IEnumerable<string> Privmsg(string tags, string source, string target, string text, bool action)
     {
-        var head = $":{source} PRIVMSG {target} :";
+        var head = $"{tags}:{source} PRIVMSG {target} :";
         var wrap = action ? 9 : 0; // \x01ACTION and \x01
-        var budget = IrcOutput.MaxLineBytes - 2 - Encoding.UTF8.GetByteCount(head) - wrap;
+        // The 512 bytes are counted without the tags, which have a budget of their own.
+        var budget = IrcOutput.MaxLineBytes - 2 - Encoding.UTF8.GetByteCount(head) + Encoding.UTF8.GetByteCount(tags) - wrap;
         foreach (var line in text.Split('\n'))
         {
             foreach (var piece in Pieces(line.TrimEnd('\r'), Math.Max(budget, 16)))

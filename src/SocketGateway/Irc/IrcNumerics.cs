@@ -39,6 +39,24 @@ public static class IrcNumerics
     public const string ChannelIsFull = "471";
     public const string BannedFromChan = "474";
     public const string ChanOpPrivsNeeded = "482";
+    public const string PasswordMismatch = "464";
+    public const string EndOfBanList = "368";
+    public const string UnknownMode = "472";
+    public const string Away = "301";
+    public const string UnAway = "305";
+    public const string NowAway = "306";
+    public const string WhoisUser = "311";
+    public const string WhoisServer = "312";
+    public const string EndOfWhois = "318";
+    public const string WhoisChannels = "319";
+    public const string WhoisAccount = "330";
+    public const string LoggedIn = "900";
+    public const string SaslSuccess = "903";
+    public const string SaslFail = "904";
+    public const string SaslTooLong = "905";
+    public const string SaslAborted = "906";
+    public const string SaslAlready = "907";
+    public const string SaslMechanisms = "908";
 
     /// <summary>The numeric for a refusal of the room core; null when IRC has none (it is then a NOTICE).</summary>
     public static string? For(string errorCode) => errorCode switch

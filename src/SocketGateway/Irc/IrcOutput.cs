@@ -5,7 +5,7 @@ namespace SocketGateway.Irc;
 
 /// <summary>
 /// Lines to one IRC client. Replies to its commands and the room events its pump writes share the pipe, so each
-/// write takes the lock; a line is cut to the 512 bytes IRC allows (with its CRLF).
+/// write takes the lock; a line is cut to the 512 bytes IRC allows (with its CRLF, after its tags).
 /// </summary>
 public sealed class IrcOutput(PipeWriter output)
 {
@@ -38,10 +38,12 @@ public sealed class IrcOutput(PipeWriter output)
     {
         var span = output.GetSpan(Encoding.UTF8.GetMaxByteCount(line.Length) + 2);
         var length = Encoding.UTF8.GetBytes(line, span);
-        if (length > MaxLineBytes - 2)
+        // Message tags have a budget of their own: the 512 bytes start after them.
+        var tags = span[0] == (byte)'@' ? span[..length].IndexOf((byte)' ') + 1 : 0;
+        if (length - tags > MaxLineBytes - 2)
         {
             // Cut at a character boundary: a continuation byte is never the first one kept out.
-            length = MaxLineBytes - 2;
+            length = tags + MaxLineBytes - 2;
             while (length > 0 && (span[length] & 0xC0) == 0x80)
             {
                 length--;

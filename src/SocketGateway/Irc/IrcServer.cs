@@ -1,19 +1,35 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 using SocketGateway.Connections;
 using SocketGateway.Core;
+using SocketGateway.Core.Identity;
 using SocketGateway.Core.Names;
+using SocketGateway.Core.Sessions;
 using SocketGateway.Hosting;
 
 namespace SocketGateway.Irc;
 
 /// <summary>What every IRC connection shares: the room core, the connection pipeline, and how the server introduces itself.</summary>
-public sealed class IrcServer(ChatService chat, ChatConnections pipeline, IOptions<GatewayOptions> options, TimeProvider time)
+public sealed class IrcServer(ChatService chat, ChatConnections pipeline, IAccountTokens tokens, IOptions<GatewayOptions> options, TimeProvider time)
 {
+    /// <summary>The most messages one <c>CHATHISTORY</c> answers with (announced in ISUPPORT).</summary>
+    public const int ChatHistoryLimit = 100;
+
     private readonly DateTimeOffset _started = time.GetUtcNow();
 
     public ChatService Chat => chat;
 
     public ChatConnections Pipeline => pipeline;
+
+    public IAccountTokens Tokens => tokens;
+
+    public TimeProvider Time => time;
+
+    /// <summary>The away messages of this node's IRC users (AWAY), shown in WHOIS and WHO.</summary>
+    public ConcurrentDictionary<ChatSession, string> Away { get; } = new();
+
+    public string? AwayText(string nick) =>
+        Away.FirstOrDefault(entry => string.Equals(entry.Key.Nick, nick, StringComparison.OrdinalIgnoreCase)).Value;
 
     /// <summary>The server's name in every reply's source.</summary>
     public string Name => "socketgateway";
@@ -29,7 +45,8 @@ public sealed class IrcServer(ChatService chat, ChatConnections pipeline, IOptio
         yield return Reply(IrcNumerics.MyInfo, nick, $"{Name} {ChatService.ServerName} i ot");
         yield return Reply(IrcNumerics.ISupport, nick,
             $"CHANTYPES=# NICKLEN={NickName.MaxLength} CHANNELLEN={RoomName.MaxLength + 1} TOPICLEN={TopicText.MaxLength} "
-            + "CASEMAPPING=ascii PREFIX=(o)@ CHANMODES=,,,nt NETWORK=SocketGateway :are supported by this server");
+            + $"CASEMAPPING=ascii PREFIX=(o)@ CHANMODES=,,,nt NETWORK=SocketGateway CHATHISTORY={ChatHistoryLimit} MSGREFTYPES=msgid "
+            + ":are supported by this server");
         if (Motd is { Length: > 0 } motd)
         {
             yield return Reply("375", nick, $":- {Name} Message of the day -");
