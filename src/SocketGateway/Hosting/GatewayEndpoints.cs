@@ -17,6 +17,11 @@ public sealed class GatewayEndpoints
     /// <summary>0 when the IRC listener is off (<c>Gateway:Irc:Port</c> unset).</summary>
     public int IrcPort => (Irc?.EndPoint as IPEndPoint)?.Port ?? 0;
 
+    internal ListenOptions? IrcTls { get; set; }
+
+    /// <summary>0 when the TLS IRC listener is off (<c>Gateway:Irc:TlsPort</c> unset).</summary>
+    public int IrcTlsPort => (IrcTls?.EndPoint as IPEndPoint)?.Port ?? 0;
+
     /// <summary>0 when TLS is off (no certificate configured).</summary>
     public int TcpTlsPort { get; internal set; }
 }

@@ -40,8 +40,17 @@ public sealed class IrcListenerOptions
     /// <summary>The IRC listener's port: unset, off; 0, a free port.</summary>
     public int? Port { get; set; }
 
+    /// <summary>The TLS IRC port (the TCP TLS port's certificate): unset, off; 0, a free port.</summary>
+    public int? TlsPort { get; set; }
+
     /// <summary>The message of the day sent after registration (none: 422).</summary>
     public string? Motd { get; set; }
+
+    /// <summary>Seconds without a line from a client before it is sent a PING; as many again without one and it is closed.</summary>
+    public double PingSeconds { get; set; } = 90;
+
+    /// <summary>Seconds a new connection has to register (NICK, USER, and CAP END when it negotiates).</summary>
+    public double RegistrationTimeoutSeconds { get; set; } = 30;
 }
 
 public sealed class TcpListenerOptions

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 using SocketGateway.Irc;
 using SocketGateway.Tcp;
 
@@ -28,6 +29,22 @@ public static class KestrelSetup
                 kestrel.Listen(TcpListeners.ParseAddress(options.BindAddress), ircPort, listen =>
                 {
                     endpoints.Irc = listen;
+                    listen.UseConnectionHandler<IrcConnectionHandler>();
+                });
+            }
+
+            if (options.Irc.TlsPort is { } ircTlsPort)
+            {
+                // The TLS chat port's certificate, reloaded when its file changes, as that port does.
+                var path = options.Tcp.Certificate.Path is { Length: > 0 } file
+                    ? file
+                    : throw new InvalidOperationException("Gateway:Irc:TlsPort needs a certificate: set Gateway:Tcp:Certificate:Path");
+                var logger = kestrel.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger<IrcConnectionHandler>();
+                var certificate = new ReloadingCertificate(path, options.Tcp.Certificate.Password, logger);
+                kestrel.Listen(TcpListeners.ParseAddress(options.BindAddress), ircTlsPort, listen =>
+                {
+                    endpoints.IrcTls = listen;
+                    listen.UseHttps(new HttpsConnectionAdapterOptions { ServerCertificateSelector = (_, _) => certificate.Current });
                     listen.UseConnectionHandler<IrcConnectionHandler>();
                 });
             }

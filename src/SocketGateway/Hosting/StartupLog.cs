@@ -9,7 +9,7 @@ public static partial class StartupLog
         {
             var endpoints = app.Services.GetRequiredService<GatewayEndpoints>();
             var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("SocketGateway");
-            Listening(logger, endpoints.HttpPort, endpoints.TcpPort, OffOr(endpoints.TcpTlsPort), OffOr(endpoints.IrcPort));
+            Listening(logger, endpoints.HttpPort, endpoints.TcpPort, OffOr(endpoints.TcpTlsPort), OffOr(endpoints.IrcPort), OffOr(endpoints.IrcTlsPort));
         });
         return app;
     }
@@ -17,6 +17,6 @@ public static partial class StartupLog
     private static string OffOr(int port) => port == 0 ? "off" : port.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     // Later ports go at the end: scripts read the line by its start (bench/SocketGateway.LoadTool/ServerProcess).
-    [LoggerMessage(Level = LogLevel.Information, Message = "SocketGateway listening: http port {HttpPort}, tcp port {TcpPort}, tls port {TlsPort}, irc port {IrcPort}")]
-    private static partial void Listening(ILogger logger, int httpPort, int tcpPort, string tlsPort, string ircPort);
+    [LoggerMessage(Level = LogLevel.Information, Message = "SocketGateway listening: http port {HttpPort}, tcp port {TcpPort}, tls port {TlsPort}, irc port {IrcPort}, irc tls port {IrcTlsPort}")]
+    private static partial void Listening(ILogger logger, int httpPort, int tcpPort, string tlsPort, string ircPort, string ircTlsPort);
 }

@@ -35,6 +35,9 @@ public sealed class IrcClient(IrcServer server, IrcOutput output, IPEndPoint? pe
 
     private string Me => _lines.Nick;
 
+    /// <summary>Registration is complete: the client has its session and its welcome.</summary>
+    public bool IsRegistered => _session is not null;
+
     /// <summary>Handles one line; false once the client has quit.</summary>
     public async Task<bool> HandleAsync(string line)
     {
@@ -227,6 +230,13 @@ public sealed class IrcClient(IrcServer server, IrcOutput output, IPEndPoint? pe
 
     private async Task<bool> CommandAsync(ChatSession session, IrcMessage message)
     {
+        if (message.Command is not ("PING" or "PONG" or "QUIT"))
+        {
+            // Every command costs a token of the session's message budget, as a line does on the TCP port: a flooding
+            // client is read more slowly (IRC's "fake lag"), and nothing it sent is lost.
+            await session.Budget.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+
         switch (message.Command)
         {
             case "PING":

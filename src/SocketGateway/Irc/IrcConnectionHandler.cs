@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Connections;
 using SocketGateway.Connections;
 using SocketGateway.Core;
 using SocketGateway.Core.Limits;
+using SocketGateway.Core.Protocol;
 
 namespace SocketGateway.Irc;
 
@@ -32,9 +33,11 @@ public sealed class IrcConnectionHandler(ChatConnections connections, IrcServer 
         using (lease)
         {
             var client = new IrcClient(server, output, peer, new AbortConnection(connection));
+            // Closed by ending the read loop, so that Kestrel sends the closing line before it closes the socket.
+            using var liveness = new IrcLiveness(server, output, () => client.IsRegistered, connection.Transport.Input.CancelPendingRead);
             try
             {
-                await ReadLinesAsync(connection.Transport.Input, client, connection.ConnectionClosed).ConfigureAwait(false);
+                await ReadLinesAsync(connection.Transport.Input, client, liveness, output, connection.ConnectionClosed).ConfigureAwait(false);
             }
             catch (Exception e) when (ChatConnections.IsPeerGone(e))
             {
@@ -46,9 +49,11 @@ public sealed class IrcConnectionHandler(ChatConnections connections, IrcServer 
         }
     }
 
-    private static async Task ReadLinesAsync(PipeReader input, IrcClient client, CancellationToken closed)
+    private static async Task ReadLinesAsync(PipeReader input, IrcClient client, IrcLiveness liveness, IrcOutput output, CancellationToken closed)
     {
         var skipping = false; // past the limit: the rest of that line is dropped
+        var first = true;
+        TelnetFilter? telnet = null; // made at the first IAC byte: IRC clients never send one
         while (true)
         {
             var result = await input.ReadAsync(closed).ConfigureAwait(false);
@@ -57,6 +62,7 @@ public sealed class IrcConnectionHandler(ChatConnections connections, IrcServer 
             {
                 var line = buffer.Slice(0, end);
                 buffer = buffer.Slice(buffer.GetPosition(1, end));
+                liveness.Seen();
                 if (skipping)
                 {
                     skipping = false;
@@ -69,7 +75,21 @@ public sealed class IrcConnectionHandler(ChatConnections connections, IrcServer 
                     continue;
                 }
 
-                if (!await client.HandleAsync(Decode(line)).ConfigureAwait(false))
+                var text = line.PositionOf(TelnetFilter.Iac) is null && telnet is null
+                    ? Decode(line)
+                    : await WithoutTelnetAsync(line, telnet ??= new TelnetFilter(), output).ConfigureAwait(false);
+                if (first)
+                {
+                    first = false;
+                    if (HttpProbe.IsRequestLine(text))
+                    {
+                        // A browser or a scanner: told in one line, and it never was a user.
+                        await output.WriteAsync($"ERROR :{HttpRefusalText}", CancellationToken.None).ConfigureAwait(false);
+                        return;
+                    }
+                }
+
+                if (!await client.HandleAsync(text).ConfigureAwait(false))
                 {
                     return;
                 }
@@ -87,6 +107,23 @@ public sealed class IrcConnectionHandler(ChatConnections connections, IrcServer 
                 return;
             }
         }
+    }
+
+    /// <summary>What the IRC port tells an HTTP request.</summary>
+    public const string HttpRefusalText = "this port speaks IRC, not HTTP; closing";
+
+    // A telnet client's negotiation is consumed (and refused), never read as IRC, as on the TCP port.
+    private static async Task<string> WithoutTelnetAsync(ReadOnlySequence<byte> line, TelnetFilter telnet, IrcOutput output)
+    {
+        var bytes = line.ToArray();
+        var data = new byte[bytes.Length + 2];
+        var length = telnet.Filter(bytes, data);
+        if (telnet.TakeReplies() is { Length: > 0 } replies)
+        {
+            await output.WriteBytesAsync(replies).ConfigureAwait(false);
+        }
+
+        return Decode(new ReadOnlySequence<byte>(data, 0, length));
     }
 
     // IRC has no declared encoding; UTF-8 is what modern clients send (an invalid byte becomes U+FFFD).

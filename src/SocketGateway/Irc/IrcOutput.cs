@@ -33,6 +33,20 @@ public sealed class IrcOutput(PipeWriter output)
 
     public Task WriteAsync(string line, CancellationToken cancellationToken = default) => WriteAsync([line], cancellationToken);
 
+    /// <summary>Bytes that are no IRC line (the refusals of a telnet client's option requests).</summary>
+    public async Task WriteBytesAsync(byte[] bytes)
+    {
+        await _lock.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            await output.WriteAsync(bytes).ConfigureAwait(false);
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
     // Encoded straight into the pipe's buffer, then cut back to the limit if it is longer.
     private void Append(string line)
     {

@@ -34,6 +34,8 @@ public sealed class IrcServer(ChatService chat, ChatConnections pipeline, IAccou
     /// <summary>The server's name in every reply's source.</summary>
     public string Name => "socketgateway";
 
+    public IrcListenerOptions Options => options.Value.Irc;
+
     public string? Motd => options.Value.Irc.Motd;
 
     /// <summary>The welcome burst after registration: 001 to 005, then the MOTD or 422.</summary>

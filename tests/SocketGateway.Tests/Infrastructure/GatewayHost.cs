@@ -23,6 +23,7 @@ public sealed class GatewayHost : IAsyncDisposable
         TcpPort = endpoints.TcpPort;
         TlsPort = endpoints.TcpTlsPort;
         IrcPort = endpoints.IrcPort;
+        IrcTlsPort = endpoints.IrcTlsPort;
         Address = System.Net.IPAddress.Parse(app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<GatewayOptions>>().Value.BindAddress);
         HttpUri = new Uri($"http://{UriHost}:{HttpPort}/");
     }
@@ -54,6 +55,8 @@ public sealed class GatewayHost : IAsyncDisposable
 
     /// <summary>0 unless the settings open the IRC listener (<c>Gateway:Irc:Port</c>).</summary>
     public int IrcPort { get; }
+
+    public int IrcTlsPort { get; }
 
     public Uri HttpUri { get; }
 

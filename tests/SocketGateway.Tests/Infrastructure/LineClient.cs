@@ -56,6 +56,26 @@ public sealed class LineClient : IAsyncDisposable
         return client;
     }
 
+    /// <summary>A TLS client of a port that serves the test certificate (trusted whatever it is: it is self-signed).</summary>
+    public static async Task<LineClient> ConnectTlsAsync(int port)
+    {
+        var tcp = new TcpClient();
+        await tcp.ConnectAsync(System.Net.IPAddress.Loopback, port).WaitAsync(Timeouts.Step);
+        var tls = new System.Net.Security.SslStream(tcp.GetStream(), false, (_, _, _, _) => true);
+        await tls.AuthenticateAsClientAsync(new System.Net.Security.SslClientAuthenticationOptions { TargetHost = "localhost" }).WaitAsync(Timeouts.Step);
+        var client = new LineClient(
+            bytes => tls.WriteAsync(bytes).AsTask(),
+            async () =>
+            {
+                await tls.DisposeAsync();
+                tcp.Dispose();
+            },
+            isWebSocket: false)
+        { Tcp = tcp };
+        _ = client.ReadTcpAsync(PipeReader.Create(tls));
+        return client;
+    }
+
     public static async Task<LineClient> ConnectWebSocketAsync(Uri uri, Action<ClientWebSocketOptions>? configure = null)
     {
         var socket = new ClientWebSocket();
