@@ -13,6 +13,9 @@ public sealed class HubConnections(ILogger<DefaultHubLifetimeManager<ChatHub>> l
 
     public HubConnectionContext? Find(string connectionId) => _connections.GetValueOrDefault(connectionId);
 
+    /// <summary>The hub connections open on this node now (SignalR has not yet ended them).</summary>
+    public ICollection<HubConnectionContext> Open => _connections.Values;
+
     public override Task OnConnectedAsync(HubConnectionContext connection)
     {
         _connections[connection.ConnectionId] = connection;
