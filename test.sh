@@ -15,8 +15,11 @@ command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
 [ -x /usr/bin/redis-server ] || missing+=(redis-server)
 # The store tests run over a real PostgreSQL (a private server, started below).
 ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || missing+=(postgresql)
-# The build copies the page's SignalR client from npm (see src/SocketGateway/SocketGateway.csproj).
-command -v npm >/dev/null 2>&1 || [ -f wwwroot/lib/signalr/signalr.min.js ] || missing+=(npm)
+# The build copies the page's SignalR client from npm (see src/SocketGateway/SocketGateway.csproj), and the IRC tests
+# drive the npm package irc-framework with node.
+command -v npm >/dev/null 2>&1 || missing+=(npm)
+# The IRC tests type into Debian's irssi in tmux.
+[ -x /usr/bin/irssi ] || missing+=(irssi)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing: ${missing[*]}"
   if [ "$(id -u)" = 0 ]; then
@@ -24,6 +27,11 @@ if [ ${#missing[@]} -gt 0 ]; then
   else
     echo "warning: not root; skipping the install of ${missing[*]}"
   fi
+fi
+
+# irc-framework, pinned by tests/irc-clients/package-lock.json (node_modules is not committed).
+if [ ! -d tests/irc-clients/node_modules/irc-framework ]; then
+  (cd tests/irc-clients && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error) || echo "warning: npm ci in tests/irc-clients failed"
 fi
 
 if command -v docker-compose >/dev/null 2>&1; then
