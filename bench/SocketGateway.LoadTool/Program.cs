@@ -6,8 +6,8 @@ const string Usage = """
     SocketGateway load tool (loopback only; every run bounded in time).
 
       suite       --server-dll PATH [--repeat 3] [--quick] [--only NAME,...] [--markdown docs/BENCHMARKS.md] [--json FILE] [--command TEXT]
-      fanout      (--server-dll PATH [--storage memory|sqlite] | --connect HTTPPORT:TCPPORT[:TLSPORT] [--pid PID])
-                  [--sub tcp|tcp-json|tls|ws|signalr] [--pub tcp|tcp-json|tls|ws|signalr] [--subs 100] [--pubs 1]
+      fanout      (--server-dll PATH [--storage memory|sqlite] | --connect HTTPPORT:TCPPORT[:TLSPORT[:IRCPORT]] [--pid PID])
+                  [--sub tcp|tcp-json|tls|irc|ws|signalr] [--pub tcp|tcp-json|tls|irc|ws|signalr] [--subs 100] [--pubs 1]
                   [--rate 0 (msgs/s in total; 0 = max)] [--window 1000] [--warmup 2] [--duration 5] [--repeat 1] [--json FILE]
       cluster     --server-dll PATH [--redis-server /usr/bin/redis-server] [--repeat 3] [--quick] [--only a-tcp,b-tcp] [--server-env K=V] [--markdown FILE] [--json FILE]
                   (a) and (b) on one node and on two nodes on one redis-server, subscribers split, publishers on node A
@@ -67,7 +67,7 @@ var repeats = options.Int("repeat", command == "suite" ? 3 : 1);
 var dll = options.Get("server-dll");
 if (dll is null && options.Get("connect") is null)
 {
-    Console.Error.WriteLine("give --server-dll PATH (the tool starts the gateway) or --connect HTTPPORT:TCPPORT[:TLSPORT]");
+    Console.Error.WriteLine("give --server-dll PATH (the tool starts the gateway) or --connect HTTPPORT:TCPPORT[:TLSPORT[:IRCPORT]]");
     return 2;
 }
 
@@ -94,7 +94,8 @@ foreach (var entry in entries)
             else
             {
                 var parts = options.Get("connect")!.Split(':');
-                endpoint = new ServerEndpoint("127.0.0.1", int.Parse(parts[0], CultureInfo.InvariantCulture), int.Parse(parts[1], CultureInfo.InvariantCulture), options.Get("pid") is { } pid ? int.Parse(pid, CultureInfo.InvariantCulture) : null, parts.Length > 2 ? int.Parse(parts[2], CultureInfo.InvariantCulture) : 0);
+                endpoint = new ServerEndpoint("127.0.0.1", int.Parse(parts[0], CultureInfo.InvariantCulture), int.Parse(parts[1], CultureInfo.InvariantCulture), options.Get("pid") is { } pid ? int.Parse(pid, CultureInfo.InvariantCulture) : null, parts.Length > 2 ? int.Parse(parts[2], CultureInfo.InvariantCulture) : 0,
+                    parts.Length > 3 ? int.Parse(parts[3], CultureInfo.InvariantCulture) : 0);
             }
 
             result = await Suite.RunAsync(entry, endpoint, timeout.Token, options.Int("parallel", 200), Math.Min(options.Double("hold", 0), 600)) with { Repeat = repeat };

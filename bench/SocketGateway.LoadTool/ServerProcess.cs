@@ -6,8 +6,8 @@ using System.Text.RegularExpressions;
 
 namespace SocketGateway.LoadTool;
 
-/// <summary>Where the gateway listens, and its process id when known (for RSS and CPU); TLS port 0 when it has none.</summary>
-public sealed record ServerEndpoint(string Host, int HttpPort, int TcpPort, int? Pid, int TlsPort = 0);
+/// <summary>Where the gateway listens, and its process id when known (for RSS and CPU); TLS or IRC port 0 when it has none.</summary>
+public sealed record ServerEndpoint(string Host, int HttpPort, int TcpPort, int? Pid, int TlsPort = 0, int IrcPort = 0);
 
 /// <summary>
 /// A gateway started by the tool from a built SocketGateway.dll, on 127.0.0.1 and free ports, with the message
@@ -18,7 +18,7 @@ public sealed partial class ServerProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly Queue<string> _tail = new();
-    private readonly TaskCompletionSource<(int Http, int Tcp, int Tls)> _ports = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<(int Http, int Tcp, int Tls, int Irc)> _ports = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private string _dataDir = null!;
 
     private ServerProcess(Process process) => _process = process;
@@ -44,6 +44,7 @@ public sealed partial class ServerProcess : IAsyncDisposable
         env["Gateway__Http__Port"] = "0";
         env["Gateway__Tcp__Port"] = "0";
         env["Gateway__Tcp__TlsPort"] = "0";
+        env["Gateway__Irc__Port"] = "0";
         var dataDir = Directory.CreateTempSubdirectory("sgw-bench-").FullName;
         env["Gateway__Tcp__Certificate__Path"] = WriteSelfSignedCertificate(dataDir);
         env["Gateway__Limits__MessageRate"] = "0";
@@ -70,8 +71,8 @@ public sealed partial class ServerProcess : IAsyncDisposable
         _ = server.DrainAsync(process.StandardError);
         try
         {
-            var (http, tcp, tls) = await server._ports.Task.WaitAsync(timeout);
-            server.Endpoint = new ServerEndpoint("127.0.0.1", http, tcp, process.Id, tls);
+            var (http, tcp, tls, irc) = await server._ports.Task.WaitAsync(timeout);
+            server.Endpoint = new ServerEndpoint("127.0.0.1", http, tcp, process.Id, tls, irc);
             return server;
         }
         catch (TimeoutException)
@@ -98,6 +99,9 @@ public sealed partial class ServerProcess : IAsyncDisposable
 
     private static int Port(string text) => int.Parse(text, System.Globalization.CultureInfo.InvariantCulture);
 
+    // "off", or an older gateway's line without the port at all.
+    private static int PortOrOff(string text) => text is "off" or "" ? 0 : Port(text);
+
     public string Tail()
     {
         lock (_tail)
@@ -112,7 +116,7 @@ public sealed partial class ServerProcess : IAsyncDisposable
         {
             if (ListeningLine().Match(line) is { Success: true } m)
             {
-                _ports.TrySetResult((Port(m.Groups[1].Value), Port(m.Groups[2].Value), m.Groups[3].Value == "off" ? 0 : Port(m.Groups[3].Value)));
+                _ports.TrySetResult((Port(m.Groups[1].Value), Port(m.Groups[2].Value), PortOrOff(m.Groups[3].Value), PortOrOff(m.Groups[4].Value)));
             }
 
             if (line.Contains("queue is full", StringComparison.Ordinal))
@@ -163,6 +167,6 @@ public sealed partial class ServerProcess : IAsyncDisposable
     [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static extern int Kill(int pid, int signal);
 
-    [GeneratedRegex(@"SocketGateway listening: http port (\d+), tcp port (\d+), tls port (\d+|off)")]
+    [GeneratedRegex(@"SocketGateway listening: http port (\d+), tcp port (\d+), tls port (\d+|off)(?:, irc port (\d+|off))?")]
     private static partial Regex ListeningLine();
 }

@@ -2,13 +2,14 @@ namespace SocketGateway.LoadTool.Clients;
 
 public static class ClientFactory
 {
-    public static readonly string[] Transports = ["tcp", "tcp-json", "tls", "ws", "signalr"];
+    public static readonly string[] Transports = ["tcp", "tcp-json", "tls", "irc", "ws", "signalr"];
 
     public static LoadClient Create(string transport, MeasureWindow window) => transport switch
     {
         "tcp" => new TcpLineClient(window, json: false),
         "tcp-json" => new TcpLineClient(window, json: true),
         "tls" => new TcpLineClient(window, json: false, tls: true),
+        "irc" => new TcpLineClient(window, json: false, irc: true),
         "ws" => new WsLineClient(window),
         "signalr" => new SignalRClient(window),
         _ => throw new ArgumentException($"unknown transport '{transport}' (one of {string.Join(", ", Transports)})"),

@@ -7,10 +7,14 @@ namespace SocketGateway.LoadTool.Clients;
 
 /// <summary>
 /// A raw TCP line-protocol user, in text or json format; with <paramref name="tls"/> on the TLS port, over an
-/// <see cref="SslStream"/> that accepts any certificate (the tool's gateway has a self-signed one).
+/// <see cref="SslStream"/> that accepts any certificate (the tool's gateway has a self-signed one); with
+/// <paramref name="irc"/> an IRC client on the IRC port (NICK/USER, JOIN #room, PRIVMSG #room, PING for acks), as a
+/// client that enables only echo-message (no tags).
 /// </summary>
-public sealed class TcpLineClient(MeasureWindow window, bool json, bool tls = false) : LoadClient(window)
+public sealed class TcpLineClient(MeasureWindow window, bool json, bool tls = false, bool irc = false) : LoadClient(window)
 {
+    private static int s_ircNicks;
+
     private readonly Socket _socket = new(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
     private readonly CancellationTokenSource _stop = new();
     private SslStream? _tls;
@@ -21,7 +25,13 @@ public sealed class TcpLineClient(MeasureWindow window, bool json, bool tls = fa
 
     public override async Task ConnectAsync(ServerEndpoint server, CancellationToken cancellationToken)
     {
-        await _socket.ConnectAsync(new IPEndPoint(IPAddress.Parse(server.Host), tls ? server.TlsPort : server.TcpPort), cancellationToken);
+        var port = irc ? server.IrcPort : tls ? server.TlsPort : server.TcpPort;
+        if (port == 0)
+        {
+            throw new InvalidOperationException("the gateway has no port for this transport (IRC needs Gateway:Irc:Port)");
+        }
+
+        await _socket.ConnectAsync(new IPEndPoint(IPAddress.Parse(server.Host), port), cancellationToken);
         if (tls)
         {
             _tls = new SslStream(new NetworkStream(_socket, ownsSocket: false));
@@ -33,7 +43,14 @@ public sealed class TcpLineClient(MeasureWindow window, bool json, bool tls = fa
         }
 
         _receiving = ReceiveAsync();
-        await WaitForAckAsync(1, cancellationToken); // the welcome line
+        if (irc)
+        {
+            var nick = $"b{Interlocked.Increment(ref s_ircNicks)}";
+            // echo-message, so that a publisher reads its own messages back as a TCP one does (the send window counts them).
+            await SendLinesAsync($"CAP REQ :echo-message\r\nNICK {nick}\r\nUSER {nick} 0 * :{nick}\r\nCAP END\r\n", cancellationToken);
+        }
+
+        await WaitForAckAsync(1, cancellationToken); // the welcome line (001 on IRC)
         if (json)
         {
             await SendLinesAsync("/format json\n/ping\n", cancellationToken);
@@ -44,13 +61,14 @@ public sealed class TcpLineClient(MeasureWindow window, bool json, bool tls = fa
     public override async Task JoinAsync(string room, CancellationToken cancellationToken)
     {
         var target = Acks + 1;
-        await SendLinesAsync($"/join {room}\n/ping\n", cancellationToken);
+        await SendLinesAsync(irc ? $"JOIN #{room}\r\nPING :ack\r\n" : $"/join {room}\n/ping\n", cancellationToken);
         await WaitForAckAsync(target, cancellationToken);
     }
 
     public override async ValueTask SendMessagesAsync(string room, int count, CancellationToken cancellationToken)
     {
-        const int line = TextBytes + 1;
+        var prefix = irc ? Encoding.ASCII.GetBytes($"PRIVMSG #{room} :") : [];
+        var line = prefix.Length + TextBytes + 1;
         if (_sendBuffer.Length < count * line)
         {
             _sendBuffer = new byte[count * line];
@@ -59,16 +77,18 @@ public sealed class TcpLineClient(MeasureWindow window, bool json, bool tls = fa
         var now = System.Diagnostics.Stopwatch.GetTimestamp();
         for (var i = 0; i < count; i++)
         {
-            WriteText(_sendBuffer.AsSpan(i * line, TextBytes), now);
-            _sendBuffer[(i * line) + TextBytes] = (byte)'\n';
+            prefix.CopyTo(_sendBuffer.AsSpan(i * line));
+            WriteText(_sendBuffer.AsSpan((i * line) + prefix.Length, TextBytes), now);
+            _sendBuffer[(i * line) + prefix.Length + TextBytes] = (byte)'\n';
         }
 
         await SendAsync(_sendBuffer.AsMemory(0, count * line), cancellationToken);
     }
 
-    protected override bool IsAck(ReadOnlySpan<byte> record) =>
-        record.StartsWith("* welcome"u8) || record.StartsWith("{\"type\":\"welcome\""u8)
-        || record.SequenceEqual("* pong"u8) || record.SequenceEqual("{\"type\":\"pong\"}"u8);
+    protected override bool IsAck(ReadOnlySpan<byte> record) => irc
+        ? record.StartsWith(":socketgateway 001 "u8) || record.StartsWith(":socketgateway PONG "u8)
+        : record.StartsWith("* welcome"u8) || record.StartsWith("{\"type\":\"welcome\""u8)
+            || record.SequenceEqual("* pong"u8) || record.SequenceEqual("{\"type\":\"pong\"}"u8);
 
     private async Task SendLinesAsync(string text, CancellationToken cancellationToken)
     {

@@ -32,6 +32,8 @@ public static class Suite
             new("a-ws", "memory", Fan("ws", "ws", 100, 1, 0), null, 0, null, null),
             new("b-tcp", "memory", Fan("tcp", "tcp", 1000, 10, 1000), null, 0, "all delivered, p99 ≤ 50 ms", r => r.Lost == 0 && r.DeliveriesPerSecond >= 990_000 && r.P99Ms <= 50),
             new("b-tcp", "sqlite", Fan("tcp", "tcp", 1000, 10, 1000), null, 0, "store on vs. off (issue 4)", null),
+            new("a-irc", "memory", Fan("irc", "irc", 100, 1, 0), null, 0, "≥ 1.86 M/s (4 × ngIRCd), 0 lost", r => r.DeliveriesPerSecond >= 1_860_000 && r.Lost == 0),
+            new("b-irc", "memory", Fan("irc", "irc", 1000, 10, 1000), null, 0, "all delivered, p99 ≤ 50 ms", r => r.Lost == 0 && r.DeliveriesPerSecond >= 990_000 && r.P99Ms <= 50),
             new("a-signalr (mixed: tcp pub)", "memory", Fan("signalr", "tcp", 100, 1, 0), null, 0, "≥ 330 k/s", r => r.DeliveriesPerSecond >= 330_000 && r.Lost == 0),
             new("b-signalr", "memory", Fan("signalr", "signalr", 1000, 1, 100), null, 0, "all delivered, p99 ≤ 100 ms", r => r.Lost == 0 && r.DeliveriesPerSecond >= 99_000 && r.P99Ms <= 100),
             new("mixed: signalr pub, tcp subs", "memory", Fan("tcp", "signalr", 100, 1, 0), null, 0, null, null),

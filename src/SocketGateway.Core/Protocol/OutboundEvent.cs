@@ -11,6 +11,7 @@ public sealed class OutboundEvent(ChatEvent evt)
     private byte[]? _text;
     private byte[]? _json;
     private object? _adapterPayload;
+    private object? _secondAdapterPayload;
 
     public ChatEvent Event { get; } = evt;
 
@@ -28,10 +29,32 @@ public sealed class OutboundEvent(ChatEvent evt)
         ? _json ??= JsonEventWriter.Encode(Event)
         : _text ??= TextEventWriter.Encode(Event);
 
-    /// <summary>A transport's own pre-serialized form (e.g. a SignalR message), made once like the others.</summary>
+    /// <summary>
+    /// A transport's own pre-serialized form (a SignalR message, IRC lines), made once like the others. Two slots: a
+    /// room can have members of both transports that keep one; a third kind would be made again for each recipient.
+    /// </summary>
     public T GetAdapterPayload<T>(Func<ChatEvent, T> create)
-        where T : class =>
-        (T)(Volatile.Read(ref _adapterPayload) ?? Interlocked.CompareExchange(ref _adapterPayload, create(Event), null) ?? _adapterPayload!);
+        where T : class
+    {
+        if (Volatile.Read(ref _adapterPayload) is T first)
+        {
+            return first;
+        }
+
+        if (Volatile.Read(ref _secondAdapterPayload) is T second)
+        {
+            return second;
+        }
+
+        var made = create(Event);
+        // A slot another recipient filled meanwhile with the same kind is used instead, so every recipient shares one.
+        return Interlocked.CompareExchange(ref _adapterPayload, made, null) switch
+        {
+            null => made,
+            T raced => raced,
+            _ => Interlocked.CompareExchange(ref _secondAdapterPayload, made, null) as T ?? made,
+        };
+    }
 
     private static int Estimate(ChatEvent evt) => 64 + evt switch
     {

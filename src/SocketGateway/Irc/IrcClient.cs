@@ -472,21 +472,32 @@ public sealed class IrcClient(IrcServer server, IrcOutput output, IPEndPoint? pe
         }
     }
 
-    /// <summary>Writes the session's events in IRC's words until its queue ends (a disconnect or an overflow).</summary>
+    /// <summary>
+    /// Writes the session's events in IRC's words until its queue ends (a disconnect or an overflow): a batch of what
+    /// is waiting, with one flush. A room message is the bytes all IRC members share (<see cref="IrcEventLines.Shared"/>)
+    /// unless this client's capabilities make it its own.
+    /// </summary>
     private async Task PumpAsync(ChatSession session)
     {
+        var batch = new List<ReadOnlyMemory<byte>>();
         try
         {
             while (await session.Outbound.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false))
             {
-                var lines = new List<string>();
-                while (lines.Count < 256 && session.Outbound.TryRead(out var evt))
+                while (batch.Count < 256 && session.Outbound.TryRead(out var evt))
                 {
+                    if (_lines.Shared(evt) is { } shared)
+                    {
+                        batch.Add(shared);
+                        continue;
+                    }
+
                     if (evt.Event is JoinedEvent joined && string.Equals(joined.Nick, Me, StringComparison.OrdinalIgnoreCase))
                     {
                         // The client's own join: JOIN, then the topic and the names, before anything else of that room.
-                        await output.WriteAsync(lines.Append($":{_lines.Source(Me)} JOIN #{joined.Room}")).ConfigureAwait(false);
-                        lines.Clear();
+                        batch.Add(IrcOutput.Encode($":{_lines.Source(Me)} JOIN #{joined.Room}"));
+                        await output.WriteAsync(batch).ConfigureAwait(false);
+                        batch.Clear();
                         try
                         {
                             await TopicAndNamesAsync(session, joined.Room).ConfigureAwait(false);
@@ -499,12 +510,16 @@ public sealed class IrcClient(IrcServer server, IrcOutput output, IPEndPoint? pe
                         continue;
                     }
 
-                    lines.AddRange(_lines.For(evt.Event));
+                    foreach (var line in _lines.For(evt.Event))
+                    {
+                        batch.Add(IrcOutput.Encode(line));
+                    }
                 }
 
-                if (lines.Count > 0)
+                if (batch.Count > 0)
                 {
-                    await output.WriteAsync(lines).ConfigureAwait(false);
+                    await output.WriteAsync(batch).ConfigureAwait(false);
+                    batch.Clear();
                 }
 
                 session.NotifyDrained();

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using SocketGateway.Core;
 using SocketGateway.Core.Events;
+using SocketGateway.Core.Protocol;
 
 namespace SocketGateway.Irc;
 
@@ -51,6 +52,24 @@ public sealed class IrcEventLines(string server, IrcCapabilities caps, TimeProvi
             default:
                 return Stamped(Untagged(evt));
         }
+    }
+
+    /// <summary>
+    /// A room message as every IRC client that enabled no tags sees it (all but its sender), encoded once per event and
+    /// shared by all of them, as the line and hub writers share theirs; null when this client is to see it otherwise.
+    /// </summary>
+    public ReadOnlyMemory<byte>? Shared(OutboundEvent evt)
+    {
+        if (evt.Event is not MessageEvent message || Same(message.From, Nick)
+            || caps.Has(IrcCapabilities.ServerTime) || caps.Has(IrcCapabilities.MessageTags))
+        {
+            return null;
+        }
+
+        Saw(message.From, message.Via);
+        _lastNick = null;
+        _lastQuit = null;
+        return evt.GetAdapterPayload(static e => new SharedLines((MessageEvent)e)).Bytes;
     }
 
     /// <summary>
@@ -109,6 +128,13 @@ public sealed class IrcEventLines(string server, IrcCapabilities caps, TimeProvi
         }
 
         return tags.Length == 0 ? "" : $"@{tags} ";
+    }
+
+    /// <summary>The PRIVMSG lines of a message from <c>nick!via@socketgateway</c>, without tags, as bytes on the wire.</summary>
+    private sealed class SharedLines(MessageEvent message)
+    {
+        public byte[] Bytes { get; } = [.. Privmsg("", $"{message.From}!{message.Via}@{Host}", "#" + message.Room, message.Text,
+            message.Type == MessageKinds.Action).SelectMany(IrcOutput.Encode)];
     }
 
     private static string Timestamp(DateTimeOffset ts) => ts.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);

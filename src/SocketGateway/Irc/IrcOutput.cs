@@ -47,13 +47,45 @@ public sealed class IrcOutput(PipeWriter output)
         }
     }
 
-    // Encoded straight into the pipe's buffer, then cut back to the limit if it is longer.
+    /// <summary>Lines already encoded (each with its CRLF), written together with one flush.</summary>
+    public async Task WriteAsync(IReadOnlyList<ReadOnlyMemory<byte>> encoded)
+    {
+        await _lock.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            foreach (var bytes in encoded)
+            {
+                bytes.Span.CopyTo(output.GetSpan(bytes.Length));
+                output.Advance(bytes.Length);
+            }
+
+            await output.FlushAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    /// <summary>A line as it goes on the wire: UTF-8, cut to the limit, with its CRLF.</summary>
+    public static byte[] Encode(string line)
+    {
+        var buffer = new byte[Encoding.UTF8.GetMaxByteCount(line.Length) + 2];
+        return buffer.AsSpan(0, Encode(line, buffer)).ToArray();
+    }
+
     private void Append(string line)
     {
         var span = output.GetSpan(Encoding.UTF8.GetMaxByteCount(line.Length) + 2);
+        output.Advance(Encode(line, span));
+    }
+
+    // Encoded straight into the destination, then cut back to the limit if it is longer; returns the bytes written.
+    private static int Encode(string line, Span<byte> span)
+    {
         var length = Encoding.UTF8.GetBytes(line, span);
         // Message tags have a budget of their own: the 512 bytes start after them.
-        var tags = span[0] == (byte)'@' ? span[..length].IndexOf((byte)' ') + 1 : 0;
+        var tags = length > 0 && span[0] == (byte)'@' ? span[..length].IndexOf((byte)' ') + 1 : 0;
         if (length - tags > MaxLineBytes - 2)
         {
             // Cut at a character boundary: a continuation byte is never the first one kept out.
@@ -66,6 +98,6 @@ public sealed class IrcOutput(PipeWriter output)
 
         span[length] = (byte)'\r';
         span[length + 1] = (byte)'\n';
-        output.Advance(length + 2);
+        return length + 2;
     }
 }
