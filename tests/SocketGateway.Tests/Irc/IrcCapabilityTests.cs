@@ -124,7 +124,7 @@ public sealed class IrcCapabilityTests
         await irc.ReadUntilAsync(l => l.StartsWith(":socketgateway FAIL CHATHISTORY NEED_MORE_PARAMS LATEST :", StringComparison.Ordinal));
 
         // Without batch (plain RFC 1459) a join shows no history.
-        await using var plain = await RegisterAsync(host, "plain");
+        await using var plain = await IrcListenerTests.RegisterAsync(host, "plain");
         await plain.SendAsync("JOIN #dev");
         await plain.ReadUntilAsync(":socketgateway 366 plain #dev :End of /NAMES list");
         await plain.SendAsync("PING :sync");
@@ -266,15 +266,6 @@ public sealed class IrcCapabilityTests
     {
         var irc = await LineClient.ConnectTcpAsync(host.IrcPort);
         await irc.SendAsync("PASS " + token);
-        await irc.SendAsync($"NICK {nick}");
-        await irc.SendAsync($"USER {nick} 0 * :{nick}");
-        await irc.ReadUntilAsync($":socketgateway 366 {nick} #lobby :End of /NAMES list");
-        return irc;
-    }
-
-    private static async Task<LineClient> RegisterAsync(GatewayHost host, string nick)
-    {
-        var irc = await LineClient.ConnectTcpAsync(host.IrcPort);
         await irc.SendAsync($"NICK {nick}");
         await irc.SendAsync($"USER {nick} 0 * :{nick}");
         await irc.ReadUntilAsync($":socketgateway 366 {nick} #lobby :End of /NAMES list");

@@ -24,7 +24,7 @@ public sealed class IrcLimitsTests
             ["Gateway:Irc:PingSeconds"] = "0.5",
         });
         await using var tina = await host.ConnectTcpAsync("tina");
-        await using var irc = await RegisterAsync(host, "ircy");
+        await using var irc = await IrcListenerTests.RegisterAsync(host, "ircy");
         await tina.ReadUntilAsync(l => l.EndsWith(" is now known as ircy", StringComparison.Ordinal));
 
         await irc.ReadUntilAsync("PING :socketgateway");
@@ -69,7 +69,7 @@ public sealed class IrcLimitsTests
             ["Gateway:Limits:MessageBurst"] = "2",
         });
         await using var tina = await host.ConnectTcpAsync("tina");
-        await using var irc = await RegisterAsync(host, "flood");
+        await using var irc = await IrcListenerTests.RegisterAsync(host, "flood");
         var burst = new StringBuilder();
         for (var i = 0; i < 10; i++)
         {
@@ -128,14 +128,5 @@ public sealed class IrcLimitsTests
         await irc.ReadUntilAsync(":socketgateway 366 secure #lobby :End of /NAMES list");
         await irc.SendAsync("PRIVMSG #lobby :over tls");
         await tina.ReadUntilAsync("[lobby] secure: over tls");
-    }
-
-    private static async Task<LineClient> RegisterAsync(GatewayHost host, string nick)
-    {
-        var irc = await LineClient.ConnectTcpAsync(host.IrcPort);
-        await irc.SendAsync($"NICK {nick}");
-        await irc.SendAsync($"USER {nick} 0 * :{nick}");
-        await irc.ReadUntilAsync($":socketgateway 366 {nick} #lobby :End of /NAMES list");
-        return irc;
     }
 }

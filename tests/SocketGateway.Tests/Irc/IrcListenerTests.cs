@@ -138,7 +138,8 @@ public sealed class IrcListenerTests
         Assert.Equal(0, host.IrcPort);
     }
 
-    private static async Task<LineClient> RegisterAsync(GatewayHost host, string nick)
+    /// <summary>An IRC client registered as <paramref name="nick"/>, past its welcome and the lobby's names.</summary>
+    internal static async Task<LineClient> RegisterAsync(GatewayHost host, string nick)
     {
         var irc = await LineClient.ConnectTcpAsync(host.IrcPort);
         await irc.SendAsync($"NICK {nick}");
