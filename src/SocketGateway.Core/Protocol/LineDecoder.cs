@@ -15,12 +15,13 @@ public enum LineStatus
 }
 
 /// <summary>
-/// Splits a byte stream into '\n'-terminated lines, dropping a '\r' before the '\n'. The limit counts UTF-8
+/// Splits a byte stream into '\n'-terminated lines, dropping a '\r' before the '\n' (or into lines ended by another
+/// <paramref name="terminator"/>, a bridge's NUL framing, taken as they are). The limit counts UTF-8
 /// bytes without the terminator. The only state carried between calls is whether the rest of an overlong line
 /// is being skipped, so any segmentation of the input yields the same lines and the same errors, and at most
 /// <c>maxLineBytes + 1</c> bytes are ever left buffered.
 /// </summary>
-public struct LineDecoder(int maxLineBytes)
+public struct LineDecoder(int maxLineBytes, byte terminator = (byte)'\n')
 {
     private bool _discarding;
 
@@ -34,7 +35,7 @@ public struct LineDecoder(int maxLineBytes)
         line = default;
         if (_discarding)
         {
-            if (!reader.TryAdvanceTo((byte)'\n'))
+            if (!reader.TryAdvanceTo(terminator))
             {
                 reader.AdvanceToEnd();
                 return LineStatus.Incomplete;
@@ -43,9 +44,9 @@ public struct LineDecoder(int maxLineBytes)
             _discarding = false;
         }
 
-        if (reader.TryReadTo(out ReadOnlySequence<byte> candidate, (byte)'\n'))
+        if (reader.TryReadTo(out ReadOnlySequence<byte> candidate, terminator))
         {
-            if (!candidate.IsEmpty && EndsWithCarriageReturn(candidate))
+            if (terminator == (byte)'\n' && !candidate.IsEmpty && EndsWithCarriageReturn(candidate))
             {
                 candidate = candidate.Slice(0, candidate.Length - 1);
             }
