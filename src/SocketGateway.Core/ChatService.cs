@@ -81,9 +81,11 @@ public sealed partial class ChatService(
     /// A new connection: the welcome event and the lobby, under a free guest nick, or under its account's nick when it
     /// connected with a token (<paramref name="account"/>). With <paramref name="awaitSignIn"/> (a gateway without
     /// guests) a connection without an account joins nothing until it signs in. A <paramref name="resumable"/> session
-    /// (the hub's) has its resume token in the welcome, so that it is held after a drop without asking.
+    /// (the hub's) has its resume token in the welcome, so that it is held after a drop without asking. A session bound
+    /// to one room (a bridge, a device) skips the lobby (<paramref name="joinLobby"/> false).
     /// </summary>
-    public ChatSession Connect(string via, System.Net.IPEndPoint? remote, Account? account = null, bool awaitSignIn = false, bool resumable = false)
+    public ChatSession Connect(string via, System.Net.IPEndPoint? remote, Account? account = null, bool awaitSignIn = false, bool resumable = false,
+        bool joinLobby = true)
     {
         var session = NewSession(via, remote, Now());
         session.Account = account;
@@ -94,7 +96,7 @@ public sealed partial class ChatService(
         session.Send(new WelcomeEvent(session.Nick, ServerName, account?.Id, resumeToken));
         lock (rooms.Membership)
         {
-            if (!session.AwaitingSignIn && rooms.TryGet(RoomName.Lobby, out var lobby))
+            if (!session.AwaitingSignIn && joinLobby && rooms.TryGet(RoomName.Lobby, out var lobby))
             {
                 session.Arrived = AddMember(lobby, session).Announced;
             }

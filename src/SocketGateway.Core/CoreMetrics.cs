@@ -19,4 +19,8 @@ public static class CoreMetrics
     /// <summary>Members disconnected because they stopped reading and their queue filled up.</summary>
     public static readonly Counter<long> SlowConsumersDisconnected =
         Meter.CreateCounter<long>("socketgateway.slow_consumers.disconnected", unit: "{connection}", description: "Members cut off because their outbound queue was full");
+
+    /// <summary>Bridges and device connections cut because the service stopped reading the room's messages.</summary>
+    public static readonly Counter<long> BridgesCutOff =
+        Meter.CreateCounter<long>("socketgateway.bridges.cut_off", unit: "{connection}", description: "Bridge and device connections cut because the far side stopped reading");
 }

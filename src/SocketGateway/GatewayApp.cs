@@ -1,4 +1,5 @@
 using SocketGateway.Api;
+using SocketGateway.Bridges;
 using SocketGateway.Hosting;
 using SocketGateway.Hubs;
 using SocketGateway.Identity;
@@ -34,6 +35,7 @@ public static class GatewayApp
         services.AddGatewayApi();
         services.AddHealthChecks().AddStoreHealthCheck();
         services.AddCluster(builder.Configuration);
+        services.AddBridges();
         services.AddGatewayMetrics();
         builder.AddGatewayListeners();
 

@@ -90,6 +90,7 @@ public static class ApiRegistration
         api.MapRoomsApi();
         api.MapUsersApi();
         api.MapNodesApi();
+        api.MapBridgesApi();
         return app;
     }
 }

@@ -13,6 +13,11 @@ public sealed class GatewayOptions
 
     public IrcListenerOptions Irc { get; set; } = new();
 
+    public BridgeOptions Bridges { get; set; } = new();
+
+    /// <summary>Device ports (<c>Gateway:Listeners:N:Port|Room|Framing|Nick</c>), each bound to one room.</summary>
+    public List<DeviceListenerOptions> Listeners { get; set; } = [];
+
     public string? AdminApiKey { get; set; }
 
     public SwaggerSettings Swagger { get; set; } = new();
@@ -51,6 +56,35 @@ public sealed class IrcListenerOptions
 
     /// <summary>Seconds a new connection has to register (NICK, USER, and CAP END when it negotiates).</summary>
     public double RegistrationTimeoutSeconds { get; set; } = 30;
+}
+
+public sealed class BridgeOptions
+{
+    /// <summary>
+    /// The targets a bridge may connect to: addresses, CIDR ranges, host names (resolved at each connect) or
+    /// <c>loopback</c>. Empty: loopback only.
+    /// </summary>
+    public string[] AllowedHosts { get; set; } = [];
+
+    /// <summary>The wait before the first reconnect; each failure in a row doubles it, up to <see cref="MaxBackoffSeconds"/>.</summary>
+    public double InitialBackoffSeconds { get; set; } = 1;
+
+    public double MaxBackoffSeconds { get; set; } = 30;
+
+    public double ConnectTimeoutSeconds { get; set; } = 10;
+}
+
+public sealed class DeviceListenerOptions
+{
+    /// <summary>The port (0: a free one).</summary>
+    public int? Port { get; set; }
+
+    public string? Room { get; set; }
+
+    public string? Framing { get; set; }
+
+    /// <summary>The nick of the first connection; the others are <c>Nick-2</c>, <c>Nick-3</c>… (the first free).</summary>
+    public string? Nick { get; set; }
 }
 
 public sealed class TcpListenerOptions

@@ -22,6 +22,8 @@ public sealed class SwaggerTests(GatewayFixture fixture)
         ["/api/rooms/{room}/operators/{account}"] = ["delete", "put"],
         ["/api/users"] = ["get"],
         ["/api/nodes"] = ["get"],
+        ["/api/bridges"] = ["get", "post"],
+        ["/api/bridges/{id}"] = ["delete", "get"],
     };
 
     [Fact]
