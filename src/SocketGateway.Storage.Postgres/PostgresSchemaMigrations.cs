@@ -61,6 +61,19 @@ public static class PostgresSchemaMigrations
             PRIMARY KEY (room, account, kind)
         );
         """,
+
+        // 4: bridges to other socket services, started again after a restart (by whichever node holds each one's lease).
+        """
+        CREATE TABLE bridges (
+            id         text PRIMARY KEY,
+            room       text NOT NULL,
+            host       text NOT NULL,
+            port       integer NOT NULL,
+            framing    text NOT NULL,
+            nick       text NOT NULL,
+            created_at timestamptz NOT NULL
+        );
+        """,
     ];
 
     public static int LatestVersion => Steps.Length;

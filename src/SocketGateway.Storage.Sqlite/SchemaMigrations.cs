@@ -57,6 +57,19 @@ public static class SchemaMigrations
             PRIMARY KEY (room, account, kind)
         );
         """,
+
+        // 4: bridges to other socket services, started again after a restart.
+        """
+        CREATE TABLE bridges (
+            id         TEXT PRIMARY KEY NOT NULL,
+            room       TEXT NOT NULL,
+            host       TEXT NOT NULL,
+            port       INTEGER NOT NULL,
+            framing    TEXT NOT NULL,
+            nick       TEXT NOT NULL,
+            created_at INTEGER NOT NULL
+        );
+        """,
     ];
 
     public static int LatestVersion => Steps.Length;

@@ -4,12 +4,13 @@ using SocketGateway.Core.Events;
 namespace SocketGateway.Core.Storage;
 
 /// <summary>History in memory: the last <c>capacity</c> messages of each room, lost on restart.</summary>
-public sealed class InMemoryChatStore(int capacityPerRoom = 1000) : IChatStore
+public sealed class InMemoryChatStore(int capacityPerRoom = 1000) : IChatStore, IBridgeStore
 {
     private readonly ConcurrentDictionary<string, StoredRoom> _rooms = new();
     private readonly ConcurrentDictionary<string, Queue<MessageEvent>> _history = new();
     private readonly ConcurrentDictionary<StoredGrant, byte> _grants = new();
     private readonly ConcurrentDictionary<string, string> _nickOwners = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, StoredBridge> _bridges = new(StringComparer.Ordinal);
     private readonly Lock _idGate = new();
     private long _appended;
     private long _reserved;
@@ -30,6 +31,21 @@ public sealed class InMemoryChatStore(int capacityPerRoom = 1000) : IChatStore
 
         return Task.CompletedTask;
     }
+
+    public Task SaveBridgeAsync(StoredBridge bridge, CancellationToken cancellationToken)
+    {
+        _bridges[bridge.Id] = bridge;
+        return Task.CompletedTask;
+    }
+
+    public Task DeleteBridgeAsync(string id, CancellationToken cancellationToken)
+    {
+        _bridges.TryRemove(id, out _);
+        return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyList<StoredBridge>> ListBridgesAsync(CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<StoredBridge>>([.. _bridges.Values.OrderBy(b => b.CreatedAt).ThenBy(b => b.Id, StringComparer.Ordinal)]);
 
     public Task RememberNickAsync(string nick, string account, CancellationToken cancellationToken)
     {

@@ -5,6 +5,7 @@ using SocketGateway.Core;
 using SocketGateway.Core.Bridges;
 using SocketGateway.Core.Cluster;
 using SocketGateway.Core.Names;
+using SocketGateway.Core.Storage;
 using SocketGateway.Hosting;
 
 namespace SocketGateway.Bridges;
@@ -16,8 +17,9 @@ public sealed record CreateBridgeRequest(string? Room, string? Host, int? Port, 
 /// The gateway's bridges: made and removed by the API, each kept connected by its <see cref="BridgeRunner"/>, all
 /// stopped with the gateway.
 /// </summary>
-public sealed class BridgeRegistry(
+public sealed partial class BridgeRegistry(
     ChatService chat,
+    IBridgeStore store,
     IOptions<GatewayOptions> options,
     ThisNode node,
     TimeProvider time,
@@ -64,6 +66,8 @@ public sealed class BridgeRegistry(
             }
 
             var definition = new BridgeDefinition(NewId(), room, host, request.Port.Value, framing, nick, UtcNow());
+            // Stored first: a bridge the API confirmed comes back after a restart.
+            await store.SaveBridgeAsync(ToStored(definition), cancellationToken).ConfigureAwait(false);
             var runner = Start(definition);
             return runner.Describe(NodeName);
         }
@@ -79,12 +83,17 @@ public sealed class BridgeRegistry(
         await _changes.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (!_runners.TryRemove(id, out var runner))
+            if (!_runners.ContainsKey(id))
             {
                 return false;
             }
 
-            await runner.DisposeAsync().ConfigureAwait(false);
+            await store.DeleteBridgeAsync(id, cancellationToken).ConfigureAwait(false);
+            if (_runners.TryRemove(id, out var runner))
+            {
+                await runner.DisposeAsync().ConfigureAwait(false);
+            }
+
             return true;
         }
         finally
@@ -93,7 +102,21 @@ public sealed class BridgeRegistry(
         }
     }
 
-    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    /// <summary>Starts the stored bridges: they come back after a restart.</summary>
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        foreach (var stored in await store.ListBridgesAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (FromStored(stored) is { } definition)
+            {
+                Start(definition);
+            }
+            else
+            {
+                Log.Unreadable(_logger, stored.Id, stored.Framing);
+            }
+        }
+    }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
@@ -118,5 +141,16 @@ public sealed class BridgeRegistry(
 
     private DateTimeOffset UtcNow() => Core.Events.UtcMillisecondsConverter.Truncate(time.GetUtcNow());
 
+    private static StoredBridge ToStored(BridgeDefinition d) => new(d.Id, d.Room, d.Host, d.Port, d.Framing.Name(), d.Nick, d.CreatedAt);
+
+    private static BridgeDefinition? FromStored(StoredBridge s) =>
+        Framings.TryParse(s.Framing, out var framing) ? new BridgeDefinition(s.Id, s.Room, s.Host, s.Port, framing, s.Nick, s.CreatedAt) : null;
+
     private static string NewId() => "b-" + RandomNumberGenerator.GetHexString(8, lowercase: true);
+
+    private static partial class Log
+    {
+        [LoggerMessage(Level = LogLevel.Error, Message = "Stored bridge {Id} has framing '{Framing}', which this gateway does not know; it is not started")]
+        public static partial void Unreadable(ILogger logger, string id, string framing);
+    }
 }

@@ -26,7 +26,9 @@ public static class StorageRegistration
                     configuration.GetConnectionString("Gateway") ?? "",
                     static (options, connection) => options.ConnectionString = connection);
             case "memory":
-                return services.AddSingleton<IChatStore>(_ => new InMemoryChatStore());
+                services.AddSingleton<InMemoryChatStore>(_ => new InMemoryChatStore());
+                services.AddSingleton<IBridgeStore>(sp => sp.GetRequiredService<InMemoryChatStore>());
+                return services.AddSingleton<IChatStore>(sp => sp.GetRequiredService<InMemoryChatStore>());
             default:
                 throw new InvalidOperationException(
                     $"Gateway:Storage:Provider is '{provider}', which is not a store this gateway knows: use sqlite (the default), postgres or memory");
@@ -35,7 +37,7 @@ public static class StorageRegistration
 
     private static IServiceCollection AddStore<TStore, TOptions>(this IServiceCollection services, IConfiguration configuration,
         string connectionString, Action<TOptions, string> setConnection)
-        where TStore : class, IChatStore, IStoreHealth
+        where TStore : class, IChatStore, IBridgeStore, IStoreHealth
         where TOptions : class, new()
     {
         var options = new TOptions();
@@ -45,6 +47,7 @@ public static class StorageRegistration
         services.AddSingleton<TStore>();
         services.AddSingleton<IChatStore>(sp => sp.GetRequiredService<TStore>());
         services.AddSingleton<IStoreHealth>(sp => sp.GetRequiredService<TStore>());
+        services.AddSingleton<IBridgeStore>(sp => sp.GetRequiredService<TStore>());
         return services;
     }
 

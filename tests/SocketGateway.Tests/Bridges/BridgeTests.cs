@@ -195,6 +195,38 @@ public sealed class BridgeTests
     }
 
     [Fact]
+    public async Task A_bridge_is_stored_and_comes_back_after_a_restart_and_a_deleted_one_does_not()
+    {
+        var database = GatewayHost.NewDatabase(out _);
+        var settings = Fast(("ConnectionStrings:Gateway", database));
+        await using var service = FramedService.Start();
+        string kept;
+        await using (var host = await GatewayHost.StartAsync(settings))
+        {
+            using var http = host.CreateHttpClient();
+            kept = (await CreateAsync(http, "ops", service.Port)).GetProperty("id").GetString()!;
+            var removed = (await CreateAsync(http, "dev", FramedService.FreePort(), nick: "gone")).GetProperty("id").GetString()!;
+            Assert.Equal(HttpStatusCode.NoContent, (await http.DeleteAsync($"api/bridges/{removed}")).StatusCode);
+            await using var before = await service.AcceptAsync();
+            await before.SendAsync("before the restart");
+            await WaitForAsync(http, kept, b => b.GetProperty("framesIn").GetInt64() == 1);
+        }
+
+        await using var restarted = await GatewayHost.StartAsync(settings);
+        await using var tina = await restarted.ConnectTcpAsync("tina");
+        await tina.JoinAsync("ops");
+        await using var after = await service.AcceptAsync();
+        await after.SendAsync("after the restart");
+        // Live, or in the history tina is replayed if the bridge spoke before she joined.
+        await tina.ReadUntilAsync("[ops] buildlog: after the restart");
+        using var again = restarted.CreateHttpClient();
+        var list = await ApiAssert.JsonAsync(await again.GetAsync("api/bridges"), HttpStatusCode.OK);
+        var bridge = Assert.Single(list.EnumerateArray());
+        Assert.Equal(kept, bridge.GetProperty("id").GetString());
+        Assert.Equal(service.Port, bridge.GetProperty("port").GetInt32());
+    }
+
+    [Fact]
     public async Task Deleting_a_bridge_closes_its_connection_and_its_member_leaves()
     {
         await using var host = await GatewayHost.StartAsync(Fast());

@@ -35,6 +35,8 @@ public sealed partial class CrossNodeResumeTests
         var bob = await cluster.TcpAsync(cluster.B, "bob");
         await bob.JoinAsync("dev");
         var carol = await cluster.TcpAsync(cluster.A, "carol");
+        await carol.JoinAsync("dev");
+        await carol.SendAsync("/join lobby"); // her lines go to the lobby again; she still hears dev
         await alice.SendAsync("/session");
         var token = (await alice.ReadUntilAsync(l => l.StartsWith("* resume token: ", StringComparison.Ordinal)))["* resume token: ".Length..];
 
@@ -42,8 +44,12 @@ public sealed partial class CrossNodeResumeTests
         await WaitUntilHeldAsync(cluster.A, 1);
         await bob.SendAsync("/join dev");
         await bob.SendAsync("m1 in dev");
+        // Each step waits until node A has it (carol is there): room events and private messages travel on different
+        // Redis channels, so only what A has delivered is in an order alice's held session can be held to.
+        await carol.ReadUntilAsync("[dev] bob: m1 in dev");
         await bob.SendAsync("/msg alice m2 in private");
-        await bob.ReadUntilAsync("[pm] -> alice: m2 in private");
+        await bob.SendAsync("/msg carol sync");
+        await carol.ReadUntilAsync("[pm] bob: sync");
         await carol.SendAsync("m3 in the lobby");
         await bob.ReadUntilAsync("[lobby] carol: m3 in the lobby");
 

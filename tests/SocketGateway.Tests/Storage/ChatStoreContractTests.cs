@@ -7,7 +7,7 @@ namespace SocketGateway.Tests.Storage;
 
 /// <summary>What every store promises the core, over its real database; one derivation per provider.</summary>
 public abstract class ChatStoreContractTests<TStore> : IAsyncLifetime
-    where TStore : IChatStore, IStoreHealth, IAsyncDisposable
+    where TStore : IChatStore, IBridgeStore, IStoreHealth, IAsyncDisposable
 {
     private static readonly DateTimeOffset Created = new(2026, 11, 1, 0, 0, 0, TimeSpan.Zero);
     private readonly List<string> _locations = [];
@@ -158,6 +158,27 @@ public abstract class ChatStoreContractTests<TStore> : IAsyncLifetime
         Assert.Equal("u-9", await reopened.NickOwnerAsync("ALICE", default));
         Assert.Null(await reopened.NickOwnerAsync("bob", default));
         Assert.Equal("u-1", Assert.Single(await reopened.GetHistoryAsync("staff", 10, null, default)).Account);
+    }
+
+    [Fact]
+    public async Task Bridges_are_kept_replaced_by_id_deleted_and_listed_oldest_first_by_a_reopened_store()
+    {
+        var location = await NewLocationAsync();
+        var first = new StoredBridge("b-1", "ops", "127.0.0.1", 7000, "lf", "buildlog", Created.AddMinutes(2));
+        var second = new StoredBridge("b-2", "dev", "build.internal", 65535, "lp32", "device", Created.AddMinutes(1));
+        await using (var store = await OpenedAsync(NewStore(location)))
+        {
+            await store.SaveBridgeAsync(first, default);
+            await store.SaveBridgeAsync(second with { Port = 1 }, default);
+            await store.SaveBridgeAsync(second, default); // the same id again replaces it
+            await store.SaveBridgeAsync(new StoredBridge("b-3", "ops", "::1", 9, "nul", "gone", Created), default);
+            await store.DeleteBridgeAsync("b-3", default);
+            await store.DeleteBridgeAsync("b-404", default); // nothing to delete is no error
+            Assert.Equal([second, first], await store.ListBridgesAsync(default));
+        }
+
+        await using var reopened = await OpenedAsync(NewStore(location));
+        Assert.Equal([second, first], await reopened.ListBridgesAsync(default));
     }
 
     [Fact]
