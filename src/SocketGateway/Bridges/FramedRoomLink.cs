@@ -27,33 +27,40 @@ public sealed class FramedRoomLink(ChatService chat, ChatSession session, string
     /// <summary>True once the link was cut because the far side stopped reading.</summary>
     public bool WasCutOff => Volatile.Read(ref _cutOff) == 1;
 
-    /// <summary>Runs until either side ends, <paramref name="stop"/> is cancelled, or the far side is cut off; returns why it ended.</summary>
-    public async Task<string> RunAsync(Stream stream, CancellationToken stop)
+    /// <summary>
+    /// Runs until either side ends, <paramref name="stop"/> is cancelled, or the far side is cut off; returns why it
+    /// ended. <paramref name="close"/> ends the transport, so that a loop inside a socket call that ignores the token
+    /// ends too; the pipes are completed here.
+    /// </summary>
+    public async Task<string> RunAsync(PipeReader reader, PipeWriter writer, Action close, CancellationToken stop)
     {
         using var stopping = stop.Register(static s => ((CancellationTokenSource)s!).Cancel(), _end);
         session.OnAbort(static (_, link) => ((FramedRoomLink)link).CutOff(), this);
-        var reader = PipeReader.Create(stream, new StreamPipeReaderOptions(leaveOpen: true));
-        var writer = PipeWriter.Create(stream, new StreamPipeWriterOptions(leaveOpen: true));
         var reading = ReadAsync(reader);
         var writing = WriteAsync(writer);
         var first = await Task.WhenAny(reading, writing).ConfigureAwait(false);
         await _end.CancelAsync().ConfigureAwait(false);
-        // The other loop may be inside a socket call that ignores the token; ending the stream ends it.
-        await stream.DisposeAsync().ConfigureAwait(false);
+        close();
         var reason = await first.ConfigureAwait(false);
         await Task.WhenAll(reading, writing).ConfigureAwait(false);
         await reader.CompleteAsync().ConfigureAwait(false);
         try
         {
-            // Gives the pipe's buffers back; what it still holds cannot be sent on the closed stream.
+            // Gives the pipe's buffers back; what it still holds cannot be sent on the closed transport.
             await writer.CompleteAsync().ConfigureAwait(false);
         }
         catch (Exception e) when (ChatConnections.IsPeerGone(e))
         {
         }
+
         session.WriterStopped();
         return WasCutOff ? CutOffReason : stop.IsCancellationRequested ? "stopped" : reason;
     }
+
+    /// <summary>The same over a stream (a bridge's outgoing socket), which is disposed at the end.</summary>
+    public Task<string> RunAsync(Stream stream, CancellationToken stop) =>
+        RunAsync(PipeReader.Create(stream, new StreamPipeReaderOptions(leaveOpen: true)),
+            PipeWriter.Create(stream, new StreamPipeWriterOptions(leaveOpen: true)), stream.Dispose, stop);
 
     private void CutOff()
     {

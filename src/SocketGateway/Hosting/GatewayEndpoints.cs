@@ -22,6 +22,11 @@ public sealed class GatewayEndpoints
     /// <summary>0 when the TLS IRC listener is off (<c>Gateway:Irc:TlsPort</c> unset).</summary>
     public int IrcTlsPort => (IrcTls?.EndPoint as IPEndPoint)?.Port ?? 0;
 
+    internal List<(Bridges.DevicePort Device, ListenOptions Listen)> Devices { get; } = [];
+
+    /// <summary>The bound port of each device port (<c>Gateway:Listeners:N</c>), in configuration order.</summary>
+    public IReadOnlyList<int> DevicePorts => [.. Devices.OrderBy(d => d.Device.Index).Select(d => (d.Listen.EndPoint as IPEndPoint)?.Port ?? 0)];
+
     /// <summary>0 when TLS is off (no certificate configured).</summary>
     public int TcpTlsPort { get; internal set; }
 }

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
+using SocketGateway.Bridges;
 using SocketGateway.Irc;
 using SocketGateway.Tcp;
 
@@ -17,6 +18,7 @@ public static class KestrelSetup
         builder.Services.AddSingleton(endpoints);
         builder.Services.AddSingleton<TcpChatHandler>();
         builder.Services.AddSingleton<IrcServer>();
+        builder.Services.AddSingleton<DevicePorts>();
         // Registered after the chat core, so it stops first: sessions end before the store's last flush.
         builder.Services.AddHostedService<TcpListeners>();
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
@@ -30,6 +32,18 @@ public static class KestrelSetup
                 {
                     endpoints.Irc = listen;
                     listen.UseConnectionHandler<IrcConnectionHandler>();
+                });
+            }
+
+            for (var i = 0; i < options.Listeners.Count; i++)
+            {
+                // A device port bound to one room: no HTTP and no commands on it, frames only.
+                var device = DevicePort.From(i, options.Listeners[i]);
+                var ports = kestrel.ApplicationServices.GetRequiredService<DevicePorts>();
+                kestrel.Listen(TcpListeners.ParseAddress(options.BindAddress), device.Port, listen =>
+                {
+                    endpoints.Devices.Add((device, listen));
+                    listen.Run(connection => ports.RunAsync(connection, device));
                 });
             }
 

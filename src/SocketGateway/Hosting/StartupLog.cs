@@ -1,3 +1,5 @@
+using SocketGateway.Core.Bridges;
+
 namespace SocketGateway.Hosting;
 
 public static partial class StartupLog
@@ -10,6 +12,10 @@ public static partial class StartupLog
             var endpoints = app.Services.GetRequiredService<GatewayEndpoints>();
             var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("SocketGateway");
             Listening(logger, endpoints.HttpPort, endpoints.TcpPort, OffOr(endpoints.TcpTlsPort), OffOr(endpoints.IrcPort), OffOr(endpoints.IrcTlsPort));
+            foreach (var (device, port) in endpoints.Devices.OrderBy(d => d.Device.Index).Select(d => d.Device).Zip(endpoints.DevicePorts))
+            {
+                DevicePortListening(logger, port, device.Room, device.Nick, device.Framing.Name());
+            }
         });
         return app;
     }
@@ -19,4 +25,7 @@ public static partial class StartupLog
     // Later ports go at the end: scripts read the line by its start (bench/SocketGateway.LoadTool/ServerProcess).
     [LoggerMessage(Level = LogLevel.Information, Message = "SocketGateway listening: http port {HttpPort}, tcp port {TcpPort}, tls port {TlsPort}, irc port {IrcPort}, irc tls port {IrcTlsPort}")]
     private static partial void Listening(ILogger logger, int httpPort, int tcpPort, string tlsPort, string ircPort, string ircTlsPort);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Device port {Port}: frames ({Framing}) are messages in {Room} as {Nick}")]
+    private static partial void DevicePortListening(ILogger logger, int port, string room, string nick, string framing);
 }

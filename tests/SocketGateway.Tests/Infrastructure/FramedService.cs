@@ -97,8 +97,15 @@ public sealed class ServiceConnection(TcpClient client, string framing) : IAsync
     public async Task AssertClosedAsync()
     {
         var buffer = new byte[4096];
-        while (await _stream.ReadAsync(buffer).AsTask().WaitAsync(Timeouts.Step) > 0)
+        try
         {
+            while (await _stream.ReadAsync(buffer).AsTask().WaitAsync(Timeouts.Step) > 0)
+            {
+            }
+        }
+        catch (IOException e) when (e.InnerException is SocketException { SocketErrorCode: SocketError.ConnectionReset })
+        {
+            // Cut rather than closed in order: closed all the same.
         }
     }
 

@@ -24,6 +24,7 @@ public sealed class GatewayHost : IAsyncDisposable
         TlsPort = endpoints.TcpTlsPort;
         IrcPort = endpoints.IrcPort;
         IrcTlsPort = endpoints.IrcTlsPort;
+        DevicePorts = endpoints.DevicePorts;
         Address = System.Net.IPAddress.Parse(app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<GatewayOptions>>().Value.BindAddress);
         HttpUri = new Uri($"http://{UriHost}:{HttpPort}/");
     }
@@ -57,6 +58,9 @@ public sealed class GatewayHost : IAsyncDisposable
     public int IrcPort { get; }
 
     public int IrcTlsPort { get; }
+
+    /// <summary>The bound device ports (<c>Gateway:Listeners:N</c>), in configuration order.</summary>
+    public IReadOnlyList<int> DevicePorts { get; }
 
     public Uri HttpUri { get; }
 
