@@ -1,44 +1,12 @@
-// The room-admin page: list, create, change and close rooms, kick members, post system messages.
+// The room-admin page: list, create, change and close rooms, kick members, post system messages; bridges (bridges.js).
 import { h, byId, replaceChildren } from '../shared/dom.js';
 import { formatFull, formatTime, sameDay, colorSlot, initials, viaLabels } from '../shared/format.js';
 import { api, adminKey, room as roomPath } from './api.js';
+import { say, fail, handle } from './feedback.js';
+import { startBridges } from './bridges.js';
 
 let rooms = [];
 let selected = null;
-
-// ---- feedback ---------------------------------------------------------------------------------------------------
-
-function say(id, text, tone = 'ok') {
-  const node = byId(id);
-  node.textContent = text;
-  node.dataset.tone = tone;
-  node.setAttribute('role', tone === 'error' ? 'alert' : 'status');
-}
-
-const fail = (id) => (error) => say(id, error.text ?? error.message ?? String(error), 'error');
-
-function busy(form, on) {
-  for (const button of form.querySelectorAll('button')) {
-    button.disabled = on;
-  }
-}
-
-/** Runs a form's action with its buttons disabled and its result shown in its status line. */
-function handle(formId, statusId, action) {
-  const form = byId(formId);
-  form.addEventListener('submit', async (e) => {
-    e.preventDefault();
-    busy(form, true);
-    say(statusId, '');
-    try {
-      await action();
-    } catch (error) {
-      fail(statusId)(error);
-    } finally {
-      busy(form, false);
-    }
-  });
-}
 
 // ---- the key ----------------------------------------------------------------------------------------------------
 
@@ -253,3 +221,4 @@ handle('close-form', 'close-status', async () => {
 
 renderKey();
 void loadRooms();
+startBridges();

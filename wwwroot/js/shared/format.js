@@ -45,4 +45,7 @@ export const viaLabels = {
   ws: 'Connected over a raw WebSocket',
   web: 'Connected from a browser',
   api: 'Posted through the REST API',
+  irc: 'Connected with an IRC client',
+  bridge: 'A bridge to another socket service',
+  device: 'A device on a device port',
 };
