@@ -12,12 +12,12 @@ public static class BridgesApi
     {
         var bridges = api.MapGroup("/bridges").WithTags("Bridges").AddEndpointFilter<AdminAccessFilter>();
 
-        bridges.MapGet("/", (BridgeRegistry registry) => TypedResults.Ok(registry.List()))
+        bridges.MapGet("/", async (BridgeRegistry registry, CancellationToken ct) => TypedResults.Ok(await registry.ListAsync(ct).ConfigureAwait(false)))
             .WithName("ListBridges").WithSummary("Lists the bridges: state since when, the last error, bytes and frames in and out")
             .WithDescription(StatesNote);
 
-        bridges.MapGet("/{id}", (string id, BridgeRegistry registry) =>
-                registry.Find(id) is { } bridge ? Results.Ok(bridge) : NotFound(id))
+        bridges.MapGet("/{id}", async (string id, BridgeRegistry registry, CancellationToken ct) =>
+                await registry.FindAsync(id, ct).ConfigureAwait(false) is { } bridge ? Results.Ok(bridge) : NotFound(id))
             .WithName("GetBridge").WithSummary("Gets one bridge").WithDescription(StatesNote)
             .Produces<BridgeInfo>().ProducesProblem(StatusCodes.Status404NotFound);
 

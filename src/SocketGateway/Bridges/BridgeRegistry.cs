@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
+using System.Text.Json;
 using Microsoft.Extensions.Options;
 using SocketGateway.Core;
 using SocketGateway.Core.Bridges;
@@ -14,31 +15,55 @@ namespace SocketGateway.Bridges;
 public sealed record CreateBridgeRequest(string? Room, string? Host, int? Port, string? Framing, string? Nick);
 
 /// <summary>
-/// The gateway's bridges: made and removed by the API, each kept connected by its <see cref="BridgeRunner"/>, all
-/// stopped with the gateway.
+/// The gateway's bridges: kept in the store, made and removed by the API, each kept connected by a
+/// <see cref="BridgeRunner"/> on the node that holds its lease (<see cref="IBridgeLeases"/>: on a single node, this
+/// one). In a cluster each node looks again every third of the lease term: it renews its own leases (and stops a
+/// bridge whose lease it lost, or that was removed on another node), takes free ones (a bridge made elsewhere, or one
+/// whose node died), and publishes what its bridges are doing.
 /// </summary>
 public sealed partial class BridgeRegistry(
     ChatService chat,
     IBridgeStore store,
+    IBridgeLeases leases,
     IOptions<GatewayOptions> options,
     ThisNode node,
     TimeProvider time,
     ILoggerFactory loggers) : IHostedService
 {
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
     private readonly ConcurrentDictionary<string, BridgeRunner> _runners = new(StringComparer.Ordinal);
     private readonly BridgeTargets _targets = new(options.Value.Bridges.AllowedHosts);
     private readonly BridgeSettings _settings = BridgeSettings.From(options.Value.Bridges);
     private readonly SemaphoreSlim _changes = new(1, 1);
-    private readonly ILogger _logger = loggers.CreateLogger<BridgeRunner>();
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly ILogger _logger = loggers.CreateLogger<BridgeRegistry>();
+    private readonly ILogger _runnerLogger = loggers.CreateLogger<BridgeRunner>();
+    private Task _sweeping = Task.CompletedTask;
 
-    public IReadOnlyList<BridgeInfo> List() =>
-        [.. _runners.Values.OrderBy(r => r.Definition.CreatedAt).ThenBy(r => r.Definition.Id, StringComparer.Ordinal).Select(r => r.Describe(NodeName))];
+    /// <summary>Every bridge, oldest first: this node's as they are now, other nodes' as their holders last published.</summary>
+    public async Task<IReadOnlyList<BridgeInfo>> ListAsync(CancellationToken cancellationToken)
+    {
+        var stored = await store.ListBridgesAsync(cancellationToken).ConfigureAwait(false);
+        var elsewhere = stored.Where(b => !_runners.ContainsKey(b.Id)).Select(b => b.Id).ToList();
+        var published = await leases.ReadStatesAsync(elsewhere, cancellationToken).ConfigureAwait(false);
+        return [.. stored.Select(b => Describe(b, published))];
+    }
 
-    public BridgeInfo? Find(string id) => _runners.TryGetValue(id, out var runner) ? runner.Describe(NodeName) : null;
+    public async Task<BridgeInfo?> FindAsync(string id, CancellationToken cancellationToken)
+    {
+        if (_runners.TryGetValue(id, out var runner))
+        {
+            return runner.Describe(NodeName);
+        }
+
+        var stored = (await store.ListBridgesAsync(cancellationToken).ConfigureAwait(false)).FirstOrDefault(b => b.Id == id);
+        return stored is null ? null : Describe(stored, await leases.ReadStatesAsync([id], cancellationToken).ConfigureAwait(false));
+    }
 
     /// <summary>
     /// Checks the request (bad_argument, invalid_room, invalid_nick; forbidden for a target outside the allowed hosts,
-    /// nick_taken for another bridge's nick) and starts the bridge.
+    /// nick_taken for another bridge's nick), stores the bridge and starts it here.
     /// </summary>
     public async Task<BridgeInfo> CreateAsync(CreateBridgeRequest request, CancellationToken cancellationToken)
     {
@@ -60,16 +85,22 @@ public sealed partial class BridgeRegistry(
         await _changes.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (_runners.Values.Any(r => string.Equals(r.Definition.Nick, nick, StringComparison.OrdinalIgnoreCase)))
+            var stored = await store.ListBridgesAsync(cancellationToken).ConfigureAwait(false);
+            if (stored.Any(b => string.Equals(b.Nick, nick, StringComparison.OrdinalIgnoreCase)))
             {
                 throw new ChatException(ErrorCodes.NickTaken, $"another bridge speaks as {nick}");
             }
 
             var definition = new BridgeDefinition(NewId(), room, host, request.Port.Value, framing, nick, UtcNow());
             // Stored first: a bridge the API confirmed comes back after a restart.
-            await store.SaveBridgeAsync(ToStored(definition), cancellationToken).ConfigureAwait(false);
-            var runner = Start(definition);
-            return runner.Describe(NodeName);
+            var saved = ToStored(definition);
+            await store.SaveBridgeAsync(saved, cancellationToken).ConfigureAwait(false);
+            if (await leases.HoldAsync(definition.Id, cancellationToken).ConfigureAwait(false))
+            {
+                return Start(definition).Describe(NodeName);
+            }
+
+            return Describe(saved, new Dictionary<string, string>());
         }
         finally
         {
@@ -77,23 +108,22 @@ public sealed partial class BridgeRegistry(
         }
     }
 
-    /// <summary>Stops a bridge (its member leaves the room) and forgets it; false if there is none of that id.</summary>
+    /// <summary>
+    /// Forgets a bridge and stops it: here at once, on another node at its next look (its member leaves the room);
+    /// false if there is none of that id.
+    /// </summary>
     public async Task<bool> DeleteAsync(string id, CancellationToken cancellationToken)
     {
         await _changes.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (!_runners.ContainsKey(id))
+            if (!_runners.ContainsKey(id) && !(await store.ListBridgesAsync(cancellationToken).ConfigureAwait(false)).Any(b => b.Id == id))
             {
                 return false;
             }
 
             await store.DeleteBridgeAsync(id, cancellationToken).ConfigureAwait(false);
-            if (_runners.TryRemove(id, out var runner))
-            {
-                await runner.DisposeAsync().ConfigureAwait(false);
-            }
-
+            await StopBridgeAsync(id, cancellationToken).ConfigureAwait(false);
             return true;
         }
         finally
@@ -102,39 +132,157 @@ public sealed partial class BridgeRegistry(
         }
     }
 
-    /// <summary>Starts the stored bridges: they come back after a restart.</summary>
+    /// <summary>Starts the stored bridges (on a cluster node, those whose lease it takes): they come back after a restart.</summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        foreach (var stored in await store.ListBridgesAsync(cancellationToken).ConfigureAwait(false))
+        await SweepAsync(cancellationToken).ConfigureAwait(false);
+        if (leases.Term is { } term)
         {
-            if (FromStored(stored) is { } definition)
-            {
-                Start(definition);
-            }
-            else
-            {
-                Log.Unreadable(_logger, stored.Id, stored.Framing);
-            }
+            _sweeping = SweepEveryAsync(term / 3, _stopping.Token);
         }
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        await _sweeping.ConfigureAwait(false);
         foreach (var id in _runners.Keys)
         {
-            if (_runners.TryRemove(id, out var runner))
+            await StopBridgeAsync(id, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task SweepEveryAsync(TimeSpan interval, CancellationToken stopping)
+    {
+        using var timer = new PeriodicTimer(interval, time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stopping).ConfigureAwait(false))
             {
-                await runner.DisposeAsync().ConfigureAwait(false);
+                await SweepAsync(stopping).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The gateway is stopping.
+        }
+    }
+
+    private async Task SweepAsync(CancellationToken cancellationToken)
+    {
+        await _changes.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var stored = await store.ListBridgesAsync(cancellationToken).ConfigureAwait(false);
+            var ids = stored.Select(b => b.Id).ToHashSet(StringComparer.Ordinal);
+            foreach (var (id, runner) in _runners)
+            {
+                if (!ids.Contains(id))
+                {
+                    await StopBridgeAsync(id, cancellationToken).ConfigureAwait(false);
+                }
+                else if (!await HoldsAsync(id, cancellationToken).ConfigureAwait(false))
+                {
+                    // Another node has it now (or Redis cannot say this one still does): two may never run it at once.
+                    Log.LeaseLost(_logger, id);
+                    await StopBridgeAsync(id, cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    await PublishAsync(runner, cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            foreach (var bridge in stored.Where(b => !_runners.ContainsKey(b.Id)))
+            {
+                if (FromStored(bridge) is not { } definition)
+                {
+                    Log.Unreadable(_logger, bridge.Id, bridge.Framing);
+                }
+                else if (await HoldsAsync(bridge.Id, cancellationToken).ConfigureAwait(false))
+                {
+                    await PublishAsync(Start(definition), cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The store or Redis is away: what runs here goes on, and the next look tries again.
+            Log.SweepFailed(_logger, e);
+        }
+        finally
+        {
+            _changes.Release();
+        }
+    }
+
+    private async Task<bool> HoldsAsync(string id, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await leases.HoldAsync(id, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Log.LeaseFailed(_logger, id, e.Message);
+            return false;
+        }
+    }
+
+    private Task PublishAsync(BridgeRunner runner, CancellationToken cancellationToken) =>
+        leases.Term is null
+            ? Task.CompletedTask
+            : leases.PublishStateAsync(runner.Definition.Id, JsonSerializer.Serialize(runner.Describe(NodeName), Json), cancellationToken);
+
+    private async Task StopBridgeAsync(string id, CancellationToken cancellationToken)
+    {
+        if (_runners.TryRemove(id, out var runner))
+        {
+            await runner.DisposeAsync().ConfigureAwait(false);
+            try
+            {
+                await leases.ReleaseAsync(id, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                Log.LeaseFailed(_logger, id, e.Message);
             }
         }
     }
 
     private BridgeRunner Start(BridgeDefinition definition)
     {
-        var runner = new BridgeRunner(definition, chat, _targets, _settings, time, _logger);
+        var runner = new BridgeRunner(definition, chat, _targets, _settings, time, _runnerLogger);
         _runners[definition.Id] = runner;
         runner.Start();
         return runner;
+    }
+
+    // Another node's bridge as its holder last published it; one nobody holds yet waits for a node to take it.
+    private BridgeInfo Describe(StoredBridge bridge, IReadOnlyDictionary<string, string> published)
+    {
+        if (_runners.TryGetValue(bridge.Id, out var runner))
+        {
+            return runner.Describe(NodeName);
+        }
+
+        if (published.TryGetValue(bridge.Id, out var json))
+        {
+            try
+            {
+                if (JsonSerializer.Deserialize<BridgeInfo>(json, Json) is { } info)
+                {
+                    return info;
+                }
+            }
+            catch (JsonException)
+            {
+                // Unreadable: shown as waiting, as one nobody holds.
+            }
+        }
+
+        return new BridgeInfo(bridge.Id, bridge.Room, bridge.Host, bridge.Port, bridge.Framing, bridge.Nick, BridgeStates.Connecting,
+            bridge.CreatedAt, null, null, 0, 0, 0, 0, 0, 0, 0, null);
     }
 
     private string? NodeName => node.IsNamed ? node.Name : null;
@@ -152,5 +300,14 @@ public sealed partial class BridgeRegistry(
     {
         [LoggerMessage(Level = LogLevel.Error, Message = "Stored bridge {Id} has framing '{Framing}', which this gateway does not know; it is not started")]
         public static partial void Unreadable(ILogger logger, string id, string framing);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Bridge {Id}: this node no longer holds its lease; stopped here")]
+        public static partial void LeaseLost(ILogger logger, string id);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Bridge {Id}: its lease could not be renewed or released: {Reason}")]
+        public static partial void LeaseFailed(ILogger logger, string id, string reason);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Looking over the bridges failed; the next look tries again")]
+        public static partial void SweepFailed(ILogger logger, Exception exception);
     }
 }

@@ -34,6 +34,7 @@ public static class ClusterRegistration
         if (!IsClusterMode(configuration))
         {
             services.AddSingleton<INodeDirectory, SingleNodeDirectory>();
+            services.AddSingleton<IBridgeLeases, SingleNodeBridgeLeases>();
             return services;
         }
 
@@ -47,6 +48,7 @@ public static class ClusterRegistration
         services.Replace(ServiceDescriptor.Singleton<IUserDirectory>(sp => sp.GetRequiredService<RedisUserDirectory>()));
         services.Replace(ServiceDescriptor.Singleton<IMessageBus>(sp => sp.GetRequiredService<RedisMessageBus>()));
         services.AddSingleton<INodeDirectory>(sp => sp.GetRequiredService<RedisNodeDirectory>());
+        services.AddSingleton<IBridgeLeases, RedisBridgeLeases>();
         services.AddHostedService<NodeHeartbeat>();
         health.AddCheck<RedisHealth>("redis").AddCheck<RedisReadiness>("redis-ready", tags: [Ready]);
         return services;

@@ -41,9 +41,9 @@ public sealed class BridgeTests
     /// Reads the bridge until <paramref name="done"/> holds: for states nothing else announces (down, a count), the
     /// API is what a person would watch.
     /// </summary>
-    public static async Task<JsonElement> WaitForAsync(HttpClient http, string id, Func<JsonElement, bool> done)
+    public static async Task<JsonElement> WaitForAsync(HttpClient http, string id, Func<JsonElement, bool> done, TimeSpan? timeout = null)
     {
-        using var deadline = new CancellationTokenSource(Timeouts.Step);
+        using var deadline = new CancellationTokenSource(timeout ?? Timeouts.Step);
         JsonElement last = default;
         while (!deadline.IsCancellationRequested)
         {

@@ -23,15 +23,16 @@ public sealed class TwoNodes : IAsyncDisposable
 
     public GatewayProcess B { get; private set; } = null!;
 
-    public static async Task<TwoNodes> StartAsync()
+    /// <param name="more">Settings for both nodes besides the cluster's own (environment variable names).</param>
+    public static async Task<TwoNodes> StartAsync(IReadOnlyDictionary<string, string>? more = null)
     {
         var nodes = new TwoNodes(await RedisServer.StartAsync());
         try
         {
             nodes._database = await (await PostgresServer.GetAsync()).CreateDatabaseAsync();
             // One after the other: the first creates the schema, the second finds it.
-            nodes.A = await StartNodeAsync(nodes.Redis, nodes._database, "node-a");
-            nodes.B = await StartNodeAsync(nodes.Redis, nodes._database, "node-b");
+            nodes.A = await StartNodeAsync(nodes.Redis, nodes._database, "node-a", more);
+            nodes.B = await StartNodeAsync(nodes.Redis, nodes._database, "node-b", more);
             return nodes;
         }
         catch
@@ -41,15 +42,23 @@ public sealed class TwoNodes : IAsyncDisposable
         }
     }
 
-    public static Task<GatewayProcess> StartNodeAsync(RedisServer redis, string database, string name) =>
-        GatewayProcess.StartAsync(database, new Dictionary<string, string>
+    public static Task<GatewayProcess> StartNodeAsync(RedisServer redis, string database, string name, IReadOnlyDictionary<string, string>? more = null)
+    {
+        var settings = new Dictionary<string, string>
         {
             ["Gateway__Storage__Provider"] = "postgres",
             ["ConnectionStrings__Redis"] = redis.Configuration,
             ["Gateway__Cluster__NodeName"] = name,
             ["Gateway__Cluster__NodeTimeoutSeconds"] = NodeTimeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Gateway__Auth__SigningKey"] = Identity.TestTokens.SigningKey,
-        });
+        };
+        foreach (var (key, value) in more ?? new Dictionary<string, string>())
+        {
+            settings[key] = value;
+        }
+
+        return GatewayProcess.StartAsync(database, settings);
+    }
 
     public async Task<LineClient> TcpAsync(GatewayProcess node, string nick)
     {

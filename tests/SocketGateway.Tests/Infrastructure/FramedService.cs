@@ -42,6 +42,22 @@ public sealed class FramedService : IAsyncDisposable
     public async Task<ServiceConnection> AcceptAsync(string framing = "lf") =>
         new(await _listener.AcceptTcpClientAsync().WaitAsync(Timeouts.Start), framing);
 
+    /// <summary>
+    /// The newest connection made so far: the earlier ones waiting to be accepted (attempts the gateway gave up on) are
+    /// accepted and closed.
+    /// </summary>
+    public async Task<ServiceConnection> AcceptLatestAsync(string framing = "lf")
+    {
+        var latest = await AcceptAsync(framing);
+        while (_listener.Pending())
+        {
+            await latest.DisposeAsync();
+            latest = await AcceptAsync(framing);
+        }
+
+        return latest;
+    }
+
     public ValueTask DisposeAsync()
     {
         _listener.Stop();
