@@ -20,6 +20,9 @@ public sealed partial class ChatSession
 
     public long QueuedBytes => Interlocked.Read(ref _queuedBytes);
 
+    /// <summary>The queue filled up: nothing more is queued, and the member is cut off after its grace.</summary>
+    public bool Overflowed => Volatile.Read(ref _overflowed) == 1;
+
     private bool TryReserve(OutboundEvent evt)
     {
         var events = Interlocked.Increment(ref _queuedEvents);

@@ -131,6 +131,9 @@ public sealed class FramedRoomLink(ChatService chat, ChatSession session, string
     private async ValueTask<bool> SendAsync(string text)
     {
         await session.Budget.WaitAsync(_end.Token).ConfigureAwait(false);
+        // Each message comes back to the sender's own queue too (it is a member): a fast far side waits for those to
+        // be drained, as a TCP user does, instead of filling its own queue and being cut off.
+        await session.WaitForOutboundBelowAsync(chat.Limits.OutboundQueueLength / 2, _end.Token).ConfigureAwait(false);
         try
         {
             await chat.SendAsync(session, room, text).ConfigureAwait(false);
@@ -169,6 +172,12 @@ public sealed class FramedRoomLink(ChatService chat, ChatSession session, string
                     // Kicked, or the room was closed: what the link is for is gone.
                     return $"{room}: no longer a member";
                 }
+            }
+
+            if (session.Overflowed)
+            {
+                // The queue ended because it filled up (a burst the far side did not read in time).
+                CutOff();
             }
 
             return "disconnected";

@@ -107,4 +107,26 @@ public sealed class BridgeLimitsTests
         Assert.Contains("[ops] tina: meanwhile", seen);
         Assert.True(seen.IndexOf("[ops] tina: meanwhile") < seen.Count - 10, "tina's message went out amid the flood, not after it");
     }
+
+    [Fact]
+    public async Task A_service_that_writes_far_more_than_its_queue_at_once_waits_for_its_own_echoes_and_is_not_cut_off()
+    {
+        // Without a budget the frames come as fast as they are read; each comes back to the bridge's own queue (64).
+        await using var host = await GatewayHost.StartAsync(BridgeTests.Fast(
+            ("Gateway:Limits:OutboundQueueLength", "64"),
+            ("Gateway:Limits:MessageRate", "0")));
+        await using var service = FramedService.Start();
+        using var http = host.CreateHttpClient();
+        var id = (await BridgeTests.CreateAsync(http, "ops", service.Port)).GetProperty("id").GetString()!;
+        await using var burst = await service.AcceptAsync();
+        await BridgeTests.WaitForAsync(http, id, b => b.GetProperty("state").GetString() == "up");
+
+        const int Frames = 3000;
+        await burst.SendRawAsync(System.Text.Encoding.UTF8.GetBytes(string.Concat(Enumerable.Range(0, Frames).Select(i => $"frame {i}\n"))));
+        var bridge = await BridgeTests.WaitForAsync(http, id, b => b.GetProperty("framesIn").GetInt64() == Frames || b.GetProperty("cutOffs").GetInt64() > 0);
+        Assert.Equal(0, bridge.GetProperty("cutOffs").GetInt64());
+        Assert.Equal("up", bridge.GetProperty("state").GetString());
+        var last = await ApiAssert.JsonAsync(await http.GetAsync("api/rooms/ops/messages?limit=1"), HttpStatusCode.OK);
+        Assert.Equal($"frame {Frames - 1}", Assert.Single(last.EnumerateArray()).GetProperty("text").GetString());
+    }
 }

@@ -287,6 +287,28 @@ public sealed class BridgeTests
     }
 
     [Fact]
+    public async Task The_target_is_checked_again_at_every_connect_so_a_narrowed_list_stops_a_stored_bridge()
+    {
+        var database = GatewayHost.NewDatabase(out _);
+        await using var service = FramedService.Start();
+        string id;
+        await using (var host = await GatewayHost.StartAsync(Fast(("ConnectionStrings:Gateway", database))))
+        {
+            using var http = host.CreateHttpClient();
+            id = (await CreateAsync(http, "ops", service.Port)).GetProperty("id").GetString()!;
+            await using var accepted = await service.AcceptAsync();
+        }
+
+        // The same bridge after a restart with loopback no longer allowed: refused before any connect, and it says so.
+        await using var narrowed = await GatewayHost.StartAsync(Fast(("ConnectionStrings:Gateway", database), ("Gateway:Bridges:AllowedHosts:0", "10.0.0.0/8")));
+        using var again = narrowed.CreateHttpClient();
+        var down = await WaitForAsync(again, id, b => b.GetProperty("state").GetString() == "down");
+        Assert.Equal($"forbidden: 127.0.0.1 is not in Gateway:Bridges:AllowedHosts", down.GetProperty("lastError").GetString());
+        await WaitForAsync(again, id, b => b.GetProperty("failures").GetInt32() >= 2);
+        Assert.False(service.HasPending, "the refused bridge never connected");
+    }
+
+    [Fact]
     public async Task Bridges_are_for_the_admin_only()
     {
         await using var host = await GatewayHost.StartAsync(Fast(("Gateway:AdminApiKey", "bridge admin key")));

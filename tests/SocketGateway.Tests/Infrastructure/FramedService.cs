@@ -17,6 +17,9 @@ public sealed class FramedService : IAsyncDisposable
 
     public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
 
+    /// <summary>A connection is waiting to be accepted.</summary>
+    public bool HasPending => _listener.Pending();
+
     public static FramedService Start(int port = 0, int? receiveBuffer = null)
     {
         var listener = new TcpListener(IPAddress.Loopback, port);
