@@ -226,6 +226,9 @@ public sealed partial class ChatService
         }
     }
 
+    /// <summary>Whether an account has signed in under <paramref name="nick"/>, so that no guest (nor a bridge) may take it.</summary>
+    public Task<bool> IsReservedForAccountAsync(string nick) => IsAccountNickAsync(nick);
+
     /// <summary>Whether an account has signed in under <paramref name="nick"/> (kept from guests for good).</summary>
     private async Task<bool> IsAccountNickAsync(string nick)
     {

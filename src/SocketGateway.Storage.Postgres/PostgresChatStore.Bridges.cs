@@ -5,7 +5,19 @@ namespace SocketGateway.Storage.Postgres;
 
 public sealed partial class PostgresChatStore : IBridgeStore
 {
-    public Task SaveBridgeAsync(StoredBridge bridge, CancellationToken cancellationToken) =>
+    public async Task SaveBridgeAsync(StoredBridge bridge, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await SaveAsync(bridge, cancellationToken).ConfigureAwait(false);
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
+        {
+            throw BridgeStores.NickTaken(bridge);
+        }
+    }
+
+    private Task SaveAsync(StoredBridge bridge, CancellationToken cancellationToken) =>
         ExecuteAsync("""
             INSERT INTO bridges (id, room, host, port, framing, nick, created_at)
             VALUES (@id, @room, @host, @port, @framing, @nick, @created)

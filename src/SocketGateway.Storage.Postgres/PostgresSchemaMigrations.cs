@@ -73,6 +73,7 @@ public static class PostgresSchemaMigrations
             nick       text NOT NULL,
             created_at timestamptz NOT NULL
         );
+        CREATE UNIQUE INDEX ix_bridges_nick ON bridges (lower(nick));
         """,
     ];
 

@@ -69,6 +69,7 @@ public static class SchemaMigrations
             nick       TEXT NOT NULL,
             created_at INTEGER NOT NULL
         );
+        CREATE UNIQUE INDEX ix_bridges_nick ON bridges (lower(nick));
         """,
     ];
 

@@ -5,6 +5,8 @@ namespace SocketGateway.Storage.Sqlite;
 
 public sealed partial class SqliteChatStore : IBridgeStore
 {
+    private const int UniqueViolation = 2067; // SQLITE_CONSTRAINT_UNIQUE
+
     public Task SaveBridgeAsync(StoredBridge bridge, CancellationToken cancellationToken)
     {
         using var connection = Open();
@@ -22,7 +24,15 @@ public sealed partial class SqliteChatStore : IBridgeStore
         command.Parameters.AddWithValue("$framing", bridge.Framing);
         command.Parameters.AddWithValue("$nick", bridge.Nick);
         command.Parameters.AddWithValue("$created", bridge.CreatedAt.ToUnixTimeMilliseconds());
-        command.ExecuteNonQuery();
+        try
+        {
+            command.ExecuteNonQuery();
+        }
+        catch (SqliteException e) when (e.SqliteExtendedErrorCode == UniqueViolation)
+        {
+            throw BridgeStores.NickTaken(bridge);
+        }
+
         return Task.CompletedTask;
     }
 

@@ -9,11 +9,20 @@ public sealed record StoredBridge(string Id, string Room, string Host, int Port,
 /// </summary>
 public interface IBridgeStore
 {
-    /// <summary>Adds the bridge, or replaces the one with its id.</summary>
+    /// <summary>
+    /// Adds the bridge, or replaces the one with its id; nick_taken when another bridge has its nick (in any case),
+    /// which keeps two nodes from making two bridges of one nick at once.
+    /// </summary>
     Task SaveBridgeAsync(StoredBridge bridge, CancellationToken cancellationToken);
 
     Task DeleteBridgeAsync(string id, CancellationToken cancellationToken);
 
     /// <summary>Every bridge, oldest first.</summary>
     Task<IReadOnlyList<StoredBridge>> ListBridgesAsync(CancellationToken cancellationToken);
+}
+
+public static class BridgeStores
+{
+    public static ChatException NickTaken(StoredBridge bridge) =>
+        new(ErrorCodes.NickTaken, $"another bridge speaks as {bridge.Nick}");
 }

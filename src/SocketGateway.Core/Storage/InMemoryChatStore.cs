@@ -34,7 +34,16 @@ public sealed class InMemoryChatStore(int capacityPerRoom = 1000) : IChatStore, 
 
     public Task SaveBridgeAsync(StoredBridge bridge, CancellationToken cancellationToken)
     {
-        _bridges[bridge.Id] = bridge;
+        lock (_bridges)
+        {
+            if (_bridges.Values.Any(b => b.Id != bridge.Id && string.Equals(b.Nick, bridge.Nick, StringComparison.OrdinalIgnoreCase)))
+            {
+                throw BridgeStores.NickTaken(bridge);
+            }
+
+            _bridges[bridge.Id] = bridge;
+        }
+
         return Task.CompletedTask;
     }
 

@@ -40,6 +40,7 @@ public sealed partial class BridgeRegistry(
     private readonly ILogger _logger = loggers.CreateLogger<BridgeRegistry>();
     private readonly ILogger _runnerLogger = loggers.CreateLogger<BridgeRunner>();
     private Task _sweeping = Task.CompletedTask;
+    private bool _stopped; // under _changes
 
     /// <summary>Every bridge, oldest first: this node's as they are now, other nodes' as their holders last published.</summary>
     public async Task<IReadOnlyList<BridgeInfo>> ListAsync(CancellationToken cancellationToken)
@@ -70,21 +71,33 @@ public sealed partial class BridgeRegistry(
         var room = RoomName.Require(request.Room);
         var nick = NickName.Require(request.Nick);
         var framing = Framings.Require(request.Framing);
-        var host = request.Host?.Trim();
-        if (string.IsNullOrEmpty(host) || host.Length > 253)
-        {
-            throw new ChatException(ErrorCodes.BadArgument, "host is required: a name or an address");
-        }
-
+        var host = BridgeTargets.RequireHost(request.Host);
         if (request.Port is not (>= 1 and <= 65535))
         {
             throw new ChatException(ErrorCodes.BadArgument, "port must be 1-65535");
         }
 
-        await _targets.ResolveAsync(host, cancellationToken).ConfigureAwait(false);
+        // What would only fail at every connect, refused now: a bridge joins as a guest under its own nick.
+        if (chat.Rooms.TryGet(room, out var existing) && existing.IsPrivate)
+        {
+            throw new ChatException(ErrorCodes.Forbidden, $"{room} is a private room; a bridge joins as a guest and may not join it");
+        }
+
+        if (chat.Nicks.IsTaken(nick) || await chat.IsReservedForAccountAsync(nick).ConfigureAwait(false))
+        {
+            throw new ChatException(ErrorCodes.NickTaken, $"{nick} is a user's nick");
+        }
+
+        using (var resolving = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+        {
+            resolving.CancelAfter(_settings.ConnectTimeout);
+            await _targets.ResolveAsync(host, resolving.Token).ConfigureAwait(false);
+        }
+
         await _changes.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            ObjectDisposedException.ThrowIf(_stopped, this);
             var stored = await store.ListBridgesAsync(cancellationToken).ConfigureAwait(false);
             if (stored.Any(b => string.Equals(b.Nick, nick, StringComparison.OrdinalIgnoreCase)))
             {
@@ -92,15 +105,14 @@ public sealed partial class BridgeRegistry(
             }
 
             var definition = new BridgeDefinition(NewId(), room, host, request.Port.Value, framing, nick, UtcNow());
-            // Stored first: a bridge the API confirmed comes back after a restart.
+            // Stored first: a bridge the API confirmed comes back after a restart (the store refuses a nick another
+            // node's bridge took meanwhile).
             var saved = ToStored(definition);
             await store.SaveBridgeAsync(saved, cancellationToken).ConfigureAwait(false);
-            if (await leases.HoldAsync(definition.Id, cancellationToken).ConfigureAwait(false))
-            {
-                return Start(definition).Describe(NodeName);
-            }
-
-            return Describe(saved, new Dictionary<string, string>());
+            // Stored is made: if Redis cannot give the lease now, a node takes it at its next look.
+            return await HoldsAsync(definition.Id, cancellationToken).ConfigureAwait(false)
+                ? Start(definition).Describe(NodeName)
+                : Describe(saved, new Dictionary<string, string>());
         }
         finally
         {
@@ -146,9 +158,19 @@ public sealed partial class BridgeRegistry(
     {
         await _stopping.CancelAsync().ConfigureAwait(false);
         await _sweeping.ConfigureAwait(false);
-        foreach (var id in _runners.Keys)
+        await _changes.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+        try
         {
-            await StopBridgeAsync(id, cancellationToken).ConfigureAwait(false);
+            // No create or look starts a bridge after this.
+            _stopped = true;
+            foreach (var id in _runners.Keys)
+            {
+                await StopBridgeAsync(id, CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            _changes.Release();
         }
     }
 
@@ -173,11 +195,28 @@ public sealed partial class BridgeRegistry(
         await _changes.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var stored = await store.ListBridgesAsync(cancellationToken).ConfigureAwait(false);
-            var ids = stored.Select(b => b.Id).ToHashSet(StringComparer.Ordinal);
+            if (_stopped)
+            {
+                return;
+            }
+
+            IReadOnlyList<StoredBridge>? stored;
+            try
+            {
+                stored = await store.ListBridgesAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // The store is away from this node: its bridges keep their leases (another node would otherwise take
+                // them while they run here), and removals and new bridges wait for the next look.
+                Log.SweepFailed(_logger, e);
+                stored = null;
+            }
+
+            var ids = stored?.Select(b => b.Id).ToHashSet(StringComparer.Ordinal);
             foreach (var (id, runner) in _runners)
             {
-                if (!ids.Contains(id))
+                if (ids is not null && !ids.Contains(id))
                 {
                     await StopBridgeAsync(id, cancellationToken).ConfigureAwait(false);
                 }
@@ -193,7 +232,7 @@ public sealed partial class BridgeRegistry(
                 }
             }
 
-            foreach (var bridge in stored.Where(b => !_runners.ContainsKey(b.Id)))
+            foreach (var bridge in (stored ?? []).Where(b => !_runners.ContainsKey(b.Id)))
             {
                 if (FromStored(bridge) is not { } definition)
                 {
@@ -204,11 +243,6 @@ public sealed partial class BridgeRegistry(
                     await PublishAsync(Start(definition), cancellationToken).ConfigureAwait(false);
                 }
             }
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            // The store or Redis is away: what runs here goes on, and the next look tries again.
-            Log.SweepFailed(_logger, e);
         }
         finally
         {
@@ -229,16 +263,38 @@ public sealed partial class BridgeRegistry(
         }
     }
 
-    private Task PublishAsync(BridgeRunner runner, CancellationToken cancellationToken) =>
-        leases.Term is null
-            ? Task.CompletedTask
-            : leases.PublishStateAsync(runner.Definition.Id, JsonSerializer.Serialize(runner.Describe(NodeName), Json), cancellationToken);
+    // Only what other nodes show: a failure costs them a stale view, never this node its bridge.
+    private async Task PublishAsync(BridgeRunner runner, CancellationToken cancellationToken)
+    {
+        if (leases.Term is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await leases.PublishStateAsync(runner.Definition.Id, JsonSerializer.Serialize(runner.Describe(NodeName), Json), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Log.LeaseFailed(_logger, runner.Definition.Id, e.Message);
+        }
+    }
 
     private async Task StopBridgeAsync(string id, CancellationToken cancellationToken)
     {
         if (_runners.TryRemove(id, out var runner))
         {
-            await runner.DisposeAsync().ConfigureAwait(false);
+            try
+            {
+                await runner.DisposeAsync().ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // Its loop failed; the lease is given up all the same.
+                Log.StopFailed(_logger, id, e);
+            }
+
             try
             {
                 await leases.ReleaseAsync(id, cancellationToken).ConfigureAwait(false);
@@ -307,7 +363,10 @@ public sealed partial class BridgeRegistry(
         [LoggerMessage(Level = LogLevel.Warning, Message = "Bridge {Id}: its lease could not be renewed or released: {Reason}")]
         public static partial void LeaseFailed(ILogger logger, string id, string reason);
 
-        [LoggerMessage(Level = LogLevel.Warning, Message = "Looking over the bridges failed; the next look tries again")]
+        [LoggerMessage(Level = LogLevel.Error, Message = "Bridge {Id} failed while it was stopped")]
+        public static partial void StopFailed(ILogger logger, string id, Exception exception);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Reading the stored bridges failed; this node keeps its own and looks again")]
         public static partial void SweepFailed(ILogger logger, Exception exception);
     }
 }

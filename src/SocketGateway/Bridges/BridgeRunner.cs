@@ -86,6 +86,12 @@ public sealed partial class BridgeRunner : IAsyncDisposable
                     _ => e.Message,
                 };
             }
+            catch (Exception e)
+            {
+                // A bug must not end the loop: the bridge would sit in its last state for good. It is logged and retried.
+                Log.Failed(_logger, Definition.Id, e);
+                error = $"internal error: {e.Message}";
+            }
 
             if (stop.IsCancellationRequested)
             {
@@ -124,14 +130,14 @@ public sealed partial class BridgeRunner : IAsyncDisposable
     /// <summary>One connection, from the target's check to its end: whether it got up, and why it ended.</summary>
     private async Task<(bool WasUp, string Error)> ConnectOnceAsync(CancellationToken stop)
     {
-        var address = await _targets.ResolveAsync(Definition.Host, stop).ConfigureAwait(false);
+        // The name's lookup and the connect share the timeout: a resolver that hangs is a connect that fails.
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stop);
+        timeout.CancelAfter(_settings.ConnectTimeout);
+        var address = await _targets.ResolveAsync(Definition.Host, timeout.Token).ConfigureAwait(false);
         var endPoint = new IPEndPoint(address, Definition.Port);
         using var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(stop))
-        {
-            timeout.CancelAfter(_settings.ConnectTimeout);
-            await socket.ConnectAsync(endPoint, timeout.Token).ConfigureAwait(false);
-        }
+        await socket.ConnectAsync(endPoint, timeout.Token).ConfigureAwait(false);
+        timeout.CancelAfter(Timeout.InfiniteTimeSpan);
 
         var session = _chat.Connect(Via.Bridge, endPoint, joinLobby: false);
         var reason = LeftReasons.Disconnected;
@@ -178,6 +184,9 @@ public sealed partial class BridgeRunner : IAsyncDisposable
         [LoggerMessage(Level = LogLevel.Information, Message = "Bridge {Id} to {Host}:{Port} is up in {Room}")]
         public static partial void Up(ILogger logger, string id, string host, int port, string room);
 
+        [LoggerMessage(Level = LogLevel.Error, Message = "Bridge {Id} failed unexpectedly; it is retried")]
+        public static partial void Failed(ILogger logger, string id, Exception exception);
+
         [LoggerMessage(Level = LogLevel.Warning, Message = "Bridge {Id} to {Host}:{Port} is down ({Error}); next attempt in {Seconds:0.0} s")]
         public static partial void Down(ILogger logger, string id, string host, int port, string error, double seconds);
     }
@@ -186,8 +195,11 @@ public sealed partial class BridgeRunner : IAsyncDisposable
 /// <summary>The bridge options in the form the runner uses.</summary>
 public sealed record BridgeSettings(TimeSpan InitialBackoff, TimeSpan MaxBackoff, TimeSpan ConnectTimeout)
 {
+    // A zero wait would be a reconnect loop as fast as the service refuses.
+    private const double MinimumWaitSeconds = 0.05;
+
     public static BridgeSettings From(Hosting.BridgeOptions options) => new(
-        TimeSpan.FromSeconds(Math.Max(0.01, options.InitialBackoffSeconds)),
-        TimeSpan.FromSeconds(Math.Max(options.InitialBackoffSeconds, options.MaxBackoffSeconds)),
+        TimeSpan.FromSeconds(Math.Max(MinimumWaitSeconds, options.InitialBackoffSeconds)),
+        TimeSpan.FromSeconds(Math.Max(Math.Max(MinimumWaitSeconds, options.InitialBackoffSeconds), options.MaxBackoffSeconds)),
         TimeSpan.FromSeconds(Math.Max(0.1, options.ConnectTimeoutSeconds)));
 }

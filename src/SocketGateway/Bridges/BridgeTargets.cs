@@ -28,11 +28,12 @@ public sealed class BridgeTargets
             }
             else if (IPAddress.TryParse(text, out var address))
             {
-                _networks.Add(new IPNetwork(Canonical(address), address.AddressFamily == AddressFamily.InterNetwork ? 32 : 128));
+                var canonical = Canonical(address);
+                _networks.Add(new IPNetwork(canonical, canonical.AddressFamily == AddressFamily.InterNetwork ? 32 : 128));
             }
             else if (IPNetwork.TryParse(text, out var network))
             {
-                _networks.Add(network);
+                _networks.Add(Canonical(network));
             }
             else if (Uri.CheckHostName(text) == UriHostNameType.Dns)
             {
@@ -43,6 +44,19 @@ public sealed class BridgeTargets
                 throw new InvalidOperationException($"Gateway:Bridges:AllowedHosts: '{entry}' is not an address, a CIDR range, a host name or 'loopback'");
             }
         }
+    }
+
+    /// <summary>
+    /// A target host as a request gives it: a host name, an IPv4 address or an IPv6 address, without brackets, port
+    /// or anything else (bad_argument otherwise, rather than a confusing refusal later).
+    /// </summary>
+    public static string RequireHost(string? host)
+    {
+        var text = host?.Trim() ?? "";
+        var kind = text.Length is > 0 and <= 253 && !text.Contains('[') && !text.Contains('%') ? Uri.CheckHostName(text) : UriHostNameType.Unknown;
+        return kind is UriHostNameType.Dns or UriHostNameType.IPv4 or UriHostNameType.IPv6
+            ? text
+            : throw new ChatException(ErrorCodes.BadArgument, "host must be a host name or an IP address, without a port");
     }
 
     /// <summary>
@@ -108,4 +122,10 @@ public sealed class BridgeTargets
     }
 
     private static IPAddress Canonical(IPAddress address) => address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
+
+    // ::ffff:10.0.0.0/104 is 10.0.0.0/8: addresses are judged in their IPv4 form, so the range must be too.
+    private static IPNetwork Canonical(IPNetwork network) =>
+        network.BaseAddress.IsIPv4MappedToIPv6 && network.PrefixLength >= 96
+            ? new IPNetwork(network.BaseAddress.MapToIPv4(), network.PrefixLength - 96)
+            : network;
 }

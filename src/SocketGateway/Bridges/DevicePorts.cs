@@ -98,7 +98,9 @@ public sealed partial class DevicePorts(ChatService chat, ChatConnections connec
 
     private async Task TakeNickAsync(Core.Sessions.ChatSession session, DevicePort port)
     {
-        foreach (var nick in port.Nicks())
+        // Nicks taken here are skipped without asking: each SetNickAsync may ask the store and Redis, and a fleet
+        // reconnecting would otherwise cost one such round per device already connected.
+        foreach (var nick in port.Nicks().Where(n => !chat.Nicks.IsTaken(n)))
         {
             try
             {

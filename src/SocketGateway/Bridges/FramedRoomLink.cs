@@ -38,23 +38,32 @@ public sealed class FramedRoomLink(ChatService chat, ChatSession session, string
         session.OnAbort(static (_, link) => ((FramedRoomLink)link).CutOff(), this);
         var reading = ReadAsync(reader);
         var writing = WriteAsync(writer);
-        var first = await Task.WhenAny(reading, writing).ConfigureAwait(false);
-        await _end.CancelAsync().ConfigureAwait(false);
-        close();
-        var reason = await first.ConfigureAwait(false);
-        await Task.WhenAll(reading, writing).ConfigureAwait(false);
-        await reader.CompleteAsync().ConfigureAwait(false);
         try
         {
-            // Gives the pipe's buffers back; what it still holds cannot be sent on the closed transport.
-            await writer.CompleteAsync().ConfigureAwait(false);
+            var first = await Task.WhenAny(reading, writing).ConfigureAwait(false);
+            await _end.CancelAsync().ConfigureAwait(false);
+            close();
+            var reason = await first.ConfigureAwait(false);
+            await Task.WhenAll(reading, writing).ConfigureAwait(false);
+            return WasCutOff ? CutOffReason : stop.IsCancellationRequested ? "stopped" : reason;
         }
-        catch (Exception e) when (ChatConnections.IsPeerGone(e))
+        finally
         {
-        }
+            // Whatever ended the link (a fault included), both loops are over before the pipes and the session are let go.
+            await _end.CancelAsync().ConfigureAwait(false);
+            await Task.WhenAll(reading, writing).ContinueWith(static _ => { }, TaskScheduler.Default).ConfigureAwait(false);
+            await reader.CompleteAsync().ConfigureAwait(false);
+            try
+            {
+                // Gives the pipe's buffers back; what it still holds cannot be sent on the closed transport.
+                await writer.CompleteAsync().ConfigureAwait(false);
+            }
+            catch (Exception e) when (ChatConnections.IsPeerGone(e))
+            {
+            }
 
-        session.WriterStopped();
-        return WasCutOff ? CutOffReason : stop.IsCancellationRequested ? "stopped" : reason;
+            session.WriterStopped();
+        }
     }
 
     /// <summary>The same over a stream (a bridge's outgoing socket), which is disposed at the end.</summary>
@@ -150,6 +159,30 @@ public sealed class FramedRoomLink(ChatService chat, ChatSession session, string
         }
     }
 
+    // A message is one frame: a line break (or, for nul, a zero byte) inside it would let anyone in the room write
+    // frames of their choosing to the service. Each becomes a space; a length prefix needs nothing.
+    private string OneFrame(string text)
+    {
+        if (framing == Framing.Lp32 || text.AsSpan().IndexOfAny(FrameBreaks) < 0)
+        {
+            return text;
+        }
+
+        return string.Create(text.Length, text, static (chars, source) =>
+        {
+            source.CopyTo(chars);
+            for (var i = 0; i < chars.Length; i++)
+            {
+                if (FrameBreaks.Contains(chars[i]))
+                {
+                    chars[i] = ' ';
+                }
+            }
+        });
+    }
+
+    private static readonly System.Buffers.SearchValues<char> FrameBreaks = System.Buffers.SearchValues.Create("\r\n\0\u0085\u2028\u2029");
+
     private async Task<string> WriteAsync(PipeWriter writer)
     {
         try
@@ -161,7 +194,7 @@ public sealed class FramedRoomLink(ChatService chat, ChatSession session, string
                     if (evt.Event is MessageEvent { Type: MessageKinds.Message } message && message.Room == room
                         && !string.Equals(message.From, session.Nick, StringComparison.OrdinalIgnoreCase))
                     {
-                        counters.FrameOut(Framings.Write(writer, framing, Encoding.UTF8.GetBytes(message.Text)));
+                        counters.FrameOut(Framings.Write(writer, framing, Encoding.UTF8.GetBytes(OneFrame(message.Text))));
                     }
                 }
 

@@ -10,6 +10,20 @@ namespace SocketGateway.Tests.Bridges;
 public sealed class BridgeLimitsTests
 {
     [Fact]
+    public async Task Allowed_hosts_in_ipv4_mapped_form_allow_the_ipv4_addresses_they_stand_for()
+    {
+        var targets = new BridgeTargets(["::ffff:10.0.0.5", "::ffff:192.168.0.0/112"]);
+        Assert.Equal(IPAddress.Parse("10.0.0.5"), await targets.ResolveAsync("10.0.0.5", default));
+        Assert.Equal(IPAddress.Parse("192.168.7.9"), await targets.ResolveAsync("192.168.7.9", default));
+        Assert.Equal(IPAddress.Parse("192.168.7.9").MapToIPv6(), await targets.ResolveAsync("::ffff:192.168.7.9", default));
+        var refused = await Assert.ThrowsAsync<Core.ChatException>(() => targets.ResolveAsync("192.169.0.1", default));
+        Assert.Equal(Core.ErrorCodes.Forbidden, refused.Code);
+        await Assert.ThrowsAsync<Core.ChatException>(() => targets.ResolveAsync("127.0.0.1", default)); // loopback is not listed
+        var bad = Assert.Throws<InvalidOperationException>(() => new BridgeTargets(["10.0.0.0/33"]));
+        Assert.Contains("'10.0.0.0/33'", bad.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void The_wait_doubles_with_each_failure_is_capped_and_jittered()
     {
         var initial = TimeSpan.FromSeconds(1);

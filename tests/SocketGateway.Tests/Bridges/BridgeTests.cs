@@ -269,6 +269,44 @@ public sealed class BridgeTests
     }
 
     [Fact]
+    public async Task A_message_with_line_breaks_is_one_frame_so_nobody_in_the_room_can_write_frames_of_their_own()
+    {
+        await using var host = await GatewayHost.StartAsync(Fast());
+        await using var service = FramedService.Start();
+        using var http = host.CreateHttpClient();
+        var id = (await CreateAsync(http, "ops", service.Port, "crlf")).GetProperty("id").GetString()!;
+        await using var shell = await service.AcceptAsync("crlf");
+        await WaitForAsync(http, id, b => b.GetProperty("state").GetString() == "up");
+
+        var posted = await http.PostAsJsonAsync("api/rooms/ops/messages", new { from = "mallory", text = "status\r\nshutdown now\u2028and\u0000this" });
+        await ApiAssert.JsonAsync(posted, HttpStatusCode.Created);
+        var (payload, raw) = await shell.ReadFrameAsync();
+        Assert.Equal("status  shutdown now and this", Encoding.UTF8.GetString(payload));
+        Assert.Equal(ServiceConnection.Frame("crlf", payload), raw);
+        Assert.Equal(1, (await GetAsync(http, id)).GetProperty("framesOut").GetInt64());
+    }
+
+    [Fact]
+    public async Task A_private_room_a_users_nick_and_a_host_with_a_port_are_refused_when_the_bridge_is_made()
+    {
+        await using var host = await GatewayHost.StartAsync(Fast());
+        await using var tina = await host.ConnectTcpAsync("tina");
+        using var http = host.CreateHttpClient();
+        await ApiAssert.JsonAsync(await http.PostAsJsonAsync("api/rooms", new { name = "staff", @private = true }), HttpStatusCode.Created);
+        async Task Refused(object body, HttpStatusCode status, string code) =>
+            await ApiAssert.ProblemAsync(await http.PostAsJsonAsync("api/bridges", body), status, code);
+
+        await Refused(new { room = "staff", host = "127.0.0.1", port = 7000, framing = "lf", nick = "bot" }, HttpStatusCode.Forbidden, "forbidden");
+        await Refused(new { room = "ops", host = "127.0.0.1", port = 7000, framing = "lf", nick = "TINA" }, HttpStatusCode.Conflict, "nick_taken");
+        foreach (var bad in new[] { "127.0.0.1:8080", "[::1]", "[::1]:22", "http://127.0.0.1", "127.0.0.1/x", "local host" })
+        {
+            await Refused(new { room = "ops", host = bad, port = 7000, framing = "lf", nick = "bot" }, HttpStatusCode.BadRequest, "bad_argument");
+        }
+
+        await CreateAsync(http, "ops", FramedService.FreePort(), nick: "bot", host: "::1");
+    }
+
+    [Fact]
     public async Task A_name_is_checked_by_every_address_it_resolves_to()
     {
         // Only 127.0.0.1: localhost also resolves to ::1, which is not listed, so a bridge to it is refused.

@@ -179,6 +179,11 @@ public abstract class ChatStoreContractTests<TStore> : IAsyncLifetime
 
         await using var reopened = await OpenedAsync(NewStore(location));
         Assert.Equal([second, first], await reopened.ListBridgesAsync(default));
+        // A nick is one bridge's, in any case: two nodes making one at once cannot both succeed.
+        var taken = await Assert.ThrowsAsync<Core.ChatException>(() => reopened.SaveBridgeAsync(first with { Id = "b-4", Nick = "BUILDLOG" }, default));
+        Assert.Equal(Core.ErrorCodes.NickTaken, taken.Code);
+        await reopened.SaveBridgeAsync(first with { Port = 7001 }, default); // its own nick, same id: a replacement
+        Assert.Equal(2, (await reopened.ListBridgesAsync(default)).Count);
     }
 
     [Fact]
