@@ -14,12 +14,13 @@ public static class BridgesApi
 
         bridges.MapGet("/", async (BridgeRegistry registry, CancellationToken ct) => TypedResults.Ok(await registry.ListAsync(ct).ConfigureAwait(false)))
             .WithName("ListBridges").WithSummary("Lists the bridges: state since when, the last error, bytes and frames in and out")
-            .WithDescription(StatesNote);
+            .WithDescription(StatesNote)
+            .Produces<IReadOnlyList<BridgeInfo>>().ProducesProblem(StatusCodes.Status401Unauthorized);
 
         bridges.MapGet("/{id}", async (string id, BridgeRegistry registry, CancellationToken ct) =>
                 await registry.FindAsync(id, ct).ConfigureAwait(false) is { } bridge ? Results.Ok(bridge) : NotFound(id))
             .WithName("GetBridge").WithSummary("Gets one bridge").WithDescription(StatesNote)
-            .Produces<BridgeInfo>().ProducesProblem(StatusCodes.Status404NotFound);
+            .Produces<BridgeInfo>().ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status404NotFound);
 
         bridges.MapPost("/", async (CreateBridgeRequest body, BridgeRegistry registry, CancellationToken ct) =>
             {
@@ -39,12 +40,13 @@ public static class BridgesApi
                 + "written to the service. framing: lf, crlf, nul or lp32 (4-byte big-endian length). Only Gateway:Bridges:AllowedHosts "
                 + "(default loopback) may be targets: any other is 403 forbidden, and a name is resolved and checked again at every connect.")
             .Produces<BridgeInfo>(StatusCodes.Status201Created)
-            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status409Conflict);
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status409Conflict);
 
         bridges.MapDelete("/{id}", async (string id, BridgeRegistry registry, CancellationToken ct) =>
                 await registry.DeleteAsync(id, ct).ConfigureAwait(false) ? Results.NoContent() : NotFound(id))
             .WithName("DeleteBridge").WithSummary("Removes a bridge: its connection is closed and its member leaves the room")
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status404NotFound);
 
         return api;
     }
@@ -54,5 +56,6 @@ public static class BridgesApi
 
     private const string StatesNote =
         "state: connecting (first attempt), up, down (lastError says why; nextAttemptAt when it tries again, the wait doubling with "
-        + "each failure up to Gateway:Bridges:MaxBackoffSeconds, with jitter), reconnecting (a later attempt).";
+        + "each failure up to Gateway:Bridges:MaxBackoffSeconds, with jitter), reconnecting (a later attempt). since: when it came up, "
+        + "or when the outage began. failures: attempts failed since it was last up. Counters count since this node started the bridge.";
 }

@@ -42,6 +42,10 @@ public sealed partial class BridgeRegistry(
     private Task _sweeping = Task.CompletedTask;
     private bool _stopped; // under _changes
 
+    /// <summary>How many of this node's bridges are in each state, for the gauge.</summary>
+    public IEnumerable<(string State, int Count)> CountByState() =>
+        _runners.Values.Select(r => r.Describe(null).State).GroupBy(state => state).Select(g => (g.Key, g.Count()));
+
     /// <summary>Every bridge, oldest first: this node's as they are now, other nodes' as their holders last published.</summary>
     public async Task<IReadOnlyList<BridgeInfo>> ListAsync(CancellationToken cancellationToken)
     {
@@ -83,11 +87,6 @@ public sealed partial class BridgeRegistry(
             throw new ChatException(ErrorCodes.Forbidden, $"{room} is a private room; a bridge joins as a guest and may not join it");
         }
 
-        if (chat.Nicks.IsTaken(nick) || await chat.IsReservedForAccountAsync(nick).ConfigureAwait(false))
-        {
-            throw new ChatException(ErrorCodes.NickTaken, $"{nick} is a user's nick");
-        }
-
         using (var resolving = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
         {
             resolving.CancelAfter(_settings.ConnectTimeout);
@@ -102,6 +101,11 @@ public sealed partial class BridgeRegistry(
             if (stored.Any(b => string.Equals(b.Nick, nick, StringComparison.OrdinalIgnoreCase)))
             {
                 throw new ChatException(ErrorCodes.NickTaken, $"another bridge speaks as {nick}");
+            }
+
+            if (chat.Nicks.IsTaken(nick) || await chat.IsReservedForAccountAsync(nick).ConfigureAwait(false))
+            {
+                throw new ChatException(ErrorCodes.NickTaken, $"{nick} is a user's nick");
             }
 
             var definition = new BridgeDefinition(NewId(), room, host, request.Port.Value, framing, nick, UtcNow());
@@ -136,6 +140,7 @@ public sealed partial class BridgeRegistry(
 
             await store.DeleteBridgeAsync(id, cancellationToken).ConfigureAwait(false);
             await StopBridgeAsync(id, cancellationToken).ConfigureAwait(false);
+            Log.Removed(_logger, id);
             return true;
         }
         finally
@@ -356,6 +361,9 @@ public sealed partial class BridgeRegistry(
     {
         [LoggerMessage(Level = LogLevel.Error, Message = "Stored bridge {Id} has framing '{Framing}', which this gateway does not know; it is not started")]
         public static partial void Unreadable(ILogger logger, string id, string framing);
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "Bridge {Id} was removed")]
+        public static partial void Removed(ILogger logger, string id);
 
         [LoggerMessage(Level = LogLevel.Warning, Message = "Bridge {Id}: this node no longer holds its lease; stopped here")]
         public static partial void LeaseLost(ILogger logger, string id);

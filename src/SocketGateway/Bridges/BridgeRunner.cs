@@ -26,7 +26,9 @@ public sealed partial class BridgeRunner : IAsyncDisposable
     private DateTimeOffset _since;
     private string? _lastError;
     private DateTimeOffset? _nextAttemptAt;
-    private int _failures;
+    private int _failures; // failed attempts since it was last up, as the API shows
+    private int _streak; // what the backoff grows with: kept across a connection the service dropped at once
+    private string? _loggedError;
     private long _cutOffs;
 
     public BridgeRunner(BridgeDefinition definition, ChatService chat, BridgeTargets targets, BridgeSettings settings, TimeProvider time, ILogger logger)
@@ -100,16 +102,28 @@ public sealed partial class BridgeRunner : IAsyncDisposable
 
             // A connection that stayed up as long as the longest wait starts the backoff over; one the service
             // drops at once keeps growing it, so a service that accepts and hangs up is not hammered.
-            var delay = BridgeBackoff.Delay(wasUp ? 1 : _failures + 1, _settings.InitialBackoff, _settings.MaxBackoff, Random.Shared);
+            _streak = wasUp ? 1 : _streak + 1;
+            var delay = BridgeBackoff.Delay(_streak, _settings.InitialBackoff, _settings.MaxBackoff, Random.Shared);
+            bool outageBegins;
             lock (_gate)
             {
-                _failures = wasUp ? 1 : _failures + 1;
+                outageBegins = _state is BridgeStates.Up or BridgeStates.Connecting;
+                _failures++;
                 _lastError = error;
                 _nextAttemptAt = _time.GetUtcNow() + delay;
                 SetState(BridgeStates.Down);
             }
 
-            Log.Down(_logger, Definition.Id, Definition.Host, Definition.Port, error, delay.TotalSeconds);
+            // One warning per outage (and per new reason); the retries of one outage are Debug.
+            if (outageBegins || error != _loggedError)
+            {
+                _loggedError = error;
+                Log.Down(_logger, Definition.Id, Target, error, delay.TotalSeconds);
+            }
+            else
+            {
+                Log.StillDown(_logger, Definition.Id, Target, error, delay.TotalSeconds);
+            }
             try
             {
                 await Task.Delay(delay, _time, stop).ConfigureAwait(false);
@@ -135,24 +149,26 @@ public sealed partial class BridgeRunner : IAsyncDisposable
         timeout.CancelAfter(_settings.ConnectTimeout);
         var address = await _targets.ResolveAsync(Definition.Host, timeout.Token).ConfigureAwait(false);
         var endPoint = new IPEndPoint(address, Definition.Port);
-        using var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        await socket.ConnectAsync(endPoint, timeout.Token).ConfigureAwait(false);
-        timeout.CancelAfter(Timeout.InfiniteTimeSpan);
-
+        // The member and its nick first, in no room yet (nobody sees it): a nick someone else has now fails this attempt
+        // without a connection the service would see opened and reset.
         var session = _chat.Connect(Via.Bridge, endPoint, joinLobby: false);
         var reason = LeftReasons.Disconnected;
         try
         {
             await _chat.SetNickAsync(session, Definition.Nick).ConfigureAwait(false);
+            using var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            await socket.ConnectAsync(endPoint, timeout.Token).ConfigureAwait(false);
+            timeout.CancelAfter(Timeout.InfiniteTimeSpan);
             await _chat.JoinAsync(session, Definition.Room, stop).ConfigureAwait(false);
             var upAt = _time.GetTimestamp();
             lock (_gate)
             {
                 _lastError = null;
+                _failures = 0;
                 SetState(BridgeStates.Up);
             }
 
-            Log.Up(_logger, Definition.Id, Definition.Host, Definition.Port, Definition.Room);
+            Log.Up(_logger, Definition.Id, Target, Definition.Room);
             var link = new FramedRoomLink(_chat, session, Definition.Room, Definition.Framing, _counters);
             var ended = await link.RunAsync(new NetworkStream(socket, ownsSocket: false), stop).ConfigureAwait(false);
             if (link.WasCutOff)
@@ -173,22 +189,33 @@ public sealed partial class BridgeRunner : IAsyncDisposable
         }
     }
 
+    // Since when it is up, or since the outage began: the attempts of one outage (down, reconnecting, down…) keep it.
     private void SetState(string state)
     {
+        var sameOutage = state is BridgeStates.Down or BridgeStates.Reconnecting && _state is BridgeStates.Down or BridgeStates.Reconnecting;
         _state = state;
-        _since = _time.GetUtcNow();
+        if (!sameOutage)
+        {
+            _since = _time.GetUtcNow();
+        }
     }
+
+    /// <summary><c>host:port</c>, an IPv6 address in brackets.</summary>
+    public string Target => Definition.Host.Contains(':', StringComparison.Ordinal) ? $"[{Definition.Host}]:{Definition.Port}" : $"{Definition.Host}:{Definition.Port}";
 
     private static partial class Log
     {
-        [LoggerMessage(Level = LogLevel.Information, Message = "Bridge {Id} to {Host}:{Port} is up in {Room}")]
-        public static partial void Up(ILogger logger, string id, string host, int port, string room);
+        [LoggerMessage(Level = LogLevel.Information, Message = "Bridge {Id} to {Target} is up in {Room}")]
+        public static partial void Up(ILogger logger, string id, string target, string room);
+
+        [LoggerMessage(Level = LogLevel.Debug, Message = "Bridge {Id} to {Target} is still down ({Error}); next attempt in {Seconds:0.0} s")]
+        public static partial void StillDown(ILogger logger, string id, string target, string error, double seconds);
 
         [LoggerMessage(Level = LogLevel.Error, Message = "Bridge {Id} failed unexpectedly; it is retried")]
         public static partial void Failed(ILogger logger, string id, Exception exception);
 
-        [LoggerMessage(Level = LogLevel.Warning, Message = "Bridge {Id} to {Host}:{Port} is down ({Error}); next attempt in {Seconds:0.0} s")]
-        public static partial void Down(ILogger logger, string id, string host, int port, string error, double seconds);
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Bridge {Id} to {Target} is down ({Error}); next attempt in {Seconds:0.0} s")]
+        public static partial void Down(ILogger logger, string id, string target, string error, double seconds);
     }
 }
 

@@ -53,6 +53,11 @@ public sealed class BridgeTargets
     public static string RequireHost(string? host)
     {
         var text = host?.Trim() ?? "";
+        if (text.Length == 0)
+        {
+            throw new ChatException(ErrorCodes.BadArgument, "host is required: a host name or an IP address");
+        }
+
         var kind = text.Length is > 0 and <= 253 && !text.Contains('[') && !text.Contains('%') ? Uri.CheckHostName(text) : UriHostNameType.Unknown;
         return kind is UriHostNameType.Dns or UriHostNameType.IPv4 or UriHostNameType.IPv6
             ? text

@@ -191,8 +191,10 @@ public sealed class FramedRoomLink(ChatService chat, ChatSession session, string
             {
                 while (session.Outbound.TryRead(out var evt))
                 {
+                    // Not its own, and not another bridge's: two bridges in one room whose services echo would
+                    // otherwise feed each other for ever.
                     if (evt.Event is MessageEvent { Type: MessageKinds.Message } message && message.Room == room
-                        && !string.Equals(message.From, session.Nick, StringComparison.OrdinalIgnoreCase))
+                        && message.Via != Via.Bridge && !string.Equals(message.From, session.Nick, StringComparison.OrdinalIgnoreCase))
                     {
                         counters.FrameOut(Framings.Write(writer, framing, Encoding.UTF8.GetBytes(OneFrame(message.Text))));
                     }

@@ -29,6 +29,13 @@ public static class MetricsRegistration
     {
         // Resolving the gauges registers their callbacks on the meter.
         app.Services.GetRequiredService<GatewayGauges>();
+        // The counters are there from zero, so that an alert can be written before the first event (once the exporter
+        // listens: it starts with the host).
+        app.Lifetime.ApplicationStarted.Register(() =>
+        {
+            CoreMetrics.SlowConsumersDisconnected.Add(0);
+            CoreMetrics.BridgesCutOff.Add(0);
+        });
         app.MapPrometheusScrapingEndpoint(Path);
         return app;
     }
@@ -59,6 +66,13 @@ public static class MetricsRegistration
                 meter.CreateObservableGauge("socketgateway.bus.online", () => bus.IsOnline ? 1 : 0,
                     description: "1 while room events go through Redis (0: this node serves its own members only)");
             }
+            if (services.GetService<Bridges.BridgeRegistry>() is { } bridges)
+            {
+                meter.CreateObservableGauge("socketgateway.bridges", () => bridges.CountByState()
+                        .Select(s => new Measurement<int>(s.Count, new KeyValuePair<string, object?>("state", s.State))),
+                    unit: "{bridge}", description: "This node's bridges by state (connecting, up, down, reconnecting)");
+            }
+
             meter.CreateObservableGauge("socketgateway.room_members", () => chat.Rooms.All.Sum(r => r.Count), unit: "{member}", description: "Room memberships");
             if (services.GetService<IStoreHealth>() is { } store)
             {

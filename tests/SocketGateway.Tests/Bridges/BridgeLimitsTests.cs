@@ -44,9 +44,12 @@ public sealed class BridgeLimitsTests
     [Fact]
     public async Task A_service_that_stops_reading_is_cut_off_and_counted_while_the_room_goes_on()
     {
+        // A backoff long enough for the down state between the cut and the reconnect to be read.
         await using var host = await GatewayHost.StartAsync(BridgeTests.Fast(
             ("Gateway:Limits:OutboundQueueLength", "1024"),
-            ("Gateway:Limits:MessageRate", "0")));
+            ("Gateway:Limits:MessageRate", "0"),
+            ("Gateway:Bridges:InitialBackoffSeconds", "3"),
+            ("Gateway:Bridges:MaxBackoffSeconds", "3")));
         await using var service = FramedService.Start(receiveBuffer: 4096);
         await using var tina = await host.ConnectTcpAsync("tina");
         await tina.JoinAsync("ops");

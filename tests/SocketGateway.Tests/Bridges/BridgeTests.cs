@@ -109,6 +109,33 @@ public sealed class BridgeTests
         Assert.Equal("bridge", ApiAssert.Find(members, "nick", "buildlog").GetProperty("via").GetString());
         var lobby = await ApiAssert.JsonAsync(await http.GetAsync("api/rooms/lobby/members"), HttpStatusCode.OK);
         Assert.False(ApiAssert.Contains(lobby, "nick", "buildlog"), "a bridge is a member of its own room only");
+        var metrics = await http.GetStringAsync("metrics");
+        Assert.Matches(@"socketgateway_bridges(_bridge)?\{[^}]*state=""up""[^}]*\} 1", metrics);
+        // Listed before any cut-off (the counter is the process's, so other tests' may be in it).
+        Assert.Matches(@"socketgateway_bridges_cut_off(_connection)?_total(\{[^}]*\})? [0-9]+", metrics);
+    }
+
+    [Fact]
+    public async Task Two_bridges_in_one_room_do_not_feed_each_other_and_both_hear_the_people()
+    {
+        await using var host = await GatewayHost.StartAsync(Fast());
+        await using var echoA = FramedService.Start();
+        await using var echoB = FramedService.Start();
+        await using var tina = await host.ConnectTcpAsync("tina");
+        await tina.JoinAsync("ops");
+        using var http = host.CreateHttpClient();
+        await CreateAsync(http, "ops", echoA.Port, nick: "echoa");
+        await using var a = await echoA.AcceptAsync();
+        await tina.ReadUntilAsync("[ops] -> echoa joined (bridge)");
+        await CreateAsync(http, "ops", echoB.Port, nick: "echob");
+        await using var b = await echoB.AcceptAsync();
+        await tina.ReadUntilAsync("[ops] -> echob joined (bridge)");
+
+        await a.SendAsync("from service a");
+        await tina.ReadUntilAsync("[ops] echoa: from service a");
+        await tina.SendAsync("for both");
+        Assert.Equal("for both", await a.ReadAsync());
+        Assert.Equal("for both", await b.ReadAsync()); // not "from service a" first: b never got a's post
     }
 
     [Fact]
@@ -172,8 +199,10 @@ public sealed class BridgeTests
         var port = FramedService.FreePort();
         var id = (await CreateAsync(http, "ops", port)).GetProperty("id").GetString()!;
 
+        var firstDown = await WaitForAsync(http, id, b => b.GetProperty("state").GetString() == "down");
         var down = await WaitForAsync(http, id, b => b.GetProperty("state").GetString() == "down" && b.GetProperty("failures").GetInt32() >= 3);
         Assert.Contains("refused", down.GetProperty("lastError").GetString(), StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(firstDown.GetProperty("since").GetString(), down.GetProperty("since").GetString()); // since the outage began
         ApiAssert.Timestamp(down.GetProperty("nextAttemptAt"));
         await tina.AssertNoLineAsync(l => l.Contains("buildlog", StringComparison.Ordinal), Timeouts.Quiet);
 
@@ -183,6 +212,7 @@ public sealed class BridgeTests
         var up = await WaitForAsync(http, id, b => b.GetProperty("state").GetString() == "up");
         Assert.Equal(JsonValueKind.Null, up.GetProperty("lastError").ValueKind);
         Assert.Equal(JsonValueKind.Null, up.GetProperty("nextAttemptAt").ValueKind);
+        Assert.Equal(0, up.GetProperty("failures").GetInt32());
 
         await first.DisposeAsync();
         await tina.ReadUntilAsync("[ops] <- buildlog left (disconnected)");

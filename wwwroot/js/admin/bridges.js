@@ -1,6 +1,6 @@
 // The admin page's bridges: list them with their state (kept fresh while the page is visible), add one, remove one.
 import { h, byId, replaceChildren } from '../shared/dom.js';
-import { formatFull, formatTime, sameDay } from '../shared/format.js';
+import { formatFull, sameDay } from '../shared/format.js';
 import { api, bridge as bridgePath } from './api.js';
 import { say, fail, handle } from './feedback.js';
 
@@ -27,10 +27,15 @@ async function loadBridges() {
   }
 }
 
+// Waits between attempts are seconds long: times show seconds.
+const clock = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+
 const when = (iso) => {
   const date = new Date(iso);
-  return sameDay(date, new Date()) ? formatTime(date) : formatFull(date);
+  return sameDay(date, new Date()) ? clock.format(date) : formatFull(date);
 };
+
+const target = (b) => (b.host.includes(':') ? `[${b.host}]:${b.port}` : `${b.host}:${b.port}`);
 
 const bytes = (n) => (n < 1024 ? `${n} B` : n < 1024 * 1024 ? `${(n / 1024).toFixed(1)} KiB` : `${(n / 1024 / 1024).toFixed(1)} MiB`);
 
@@ -46,13 +51,13 @@ function render(bridges) {
         `#${b.room}`,
         h('span', { class: 'bridge-nick', text: ` as ${b.nick}` })),
       h('td', { class: 'bridge-target' },
-        h('code', { text: `${b.host}:${b.port}` }),
+        h('code', { text: target(b) }),
         h('span', { class: 'bridge-framing', text: b.framing })),
       h('td', { class: 'bridge-state' },
         h('span', { class: `state state-${b.state}`, text: stateLabels[b.state] ?? b.state }),
         h('time', { class: 'bridge-since', datetime: b.since, title: formatFull(new Date(b.since)), text: ` since ${when(b.since)}` }),
         b.lastError ? h('p', { class: 'bridge-error', text: b.lastError }) : null,
-        b.state === 'down' && b.nextAttemptAt ? h('p', { class: 'bridge-retry', text: `next attempt at ${formatTime(new Date(b.nextAttemptAt))}` }) : null),
+        b.state === 'down' && b.nextAttemptAt ? h('p', { class: 'bridge-retry', text: `next attempt at ${when(b.nextAttemptAt)}` }) : null),
       h('td', { class: 'num bridge-traffic', title: `${b.skipped} frames skipped, cut off ${b.cutOffs} times` },
         `${b.framesIn} in · ${b.framesOut} out`,
         h('span', { class: 'bridge-bytes', text: `${bytes(b.bytesIn)} · ${bytes(b.bytesOut)}` })),
@@ -60,7 +65,7 @@ function render(bridges) {
         h('button', {
           class: 'button button-small button-danger-outline',
           type: 'button',
-          'aria-label': `Remove the bridge of #${b.room} to ${b.host}:${b.port}`,
+          'aria-label': `Remove the bridge of #${b.room} to ${target(b)}`,
           text: 'Remove',
           onclick: () => void remove(b),
         })))));
@@ -69,7 +74,7 @@ function render(bridges) {
 async function remove(b) {
   try {
     await api('DELETE', bridgePath(b.id));
-    say('bridges-status', `Removed the bridge of #${b.room} to ${b.host}:${b.port}.`);
+    say('bridges-status', `Removed the bridge of #${b.room} to ${target(b)}.`);
     await loadBridges();
   } catch (error) {
     fail('bridges-status')(error);
@@ -92,7 +97,7 @@ export function startBridges() {
       port: port ? Number(port) : null,
       framing: byId('bridge-framing').value,
     });
-    say('bridge-form-status', `Added: #${created.room} ↔ ${created.host}:${created.port} as ${created.nick}.`);
+    say('bridge-form-status', `Added: #${created.room} ↔ ${target(created)} as ${created.nick}.`);
     byId('bridge-form').reset();
     await loadBridges();
   });
