@@ -50,5 +50,5 @@ public static class ClientAddress
     }
 
     public static bool IsLoopback(IPAddress? address) =>
-        address is not null && IPAddress.IsLoopback(address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address);
+        address is not null && IPAddress.IsLoopback(IpRange.Canonical(address));
 }

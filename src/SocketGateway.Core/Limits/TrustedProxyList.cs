@@ -30,14 +30,9 @@ public sealed class TrustedProxyList
                 continue;
             }
 
-            if (IPNetwork.TryParse(entry, out var network))
+            if (IpRange.TryParse(entry, out var network))
             {
                 networks.Add(network);
-            }
-            else if (IPAddress.TryParse(entry, out var address))
-            {
-                address = address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
-                networks.Add(new IPNetwork(address, address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128));
             }
             else
             {
@@ -55,7 +50,7 @@ public sealed class TrustedProxyList
             return false;
         }
 
-        var normalized = address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
+        var normalized = IpRange.Canonical(address);
         foreach (var network in _networks)
         {
             if (network.Contains(normalized))

@@ -44,7 +44,7 @@ public sealed partial class BridgeRegistry(
 
     /// <summary>How many of this node's bridges are in each state, for the gauge.</summary>
     public IEnumerable<(string State, int Count)> CountByState() =>
-        _runners.Values.Select(r => r.Describe(null).State).GroupBy(state => state).Select(g => (g.Key, g.Count()));
+        _runners.Values.Select(r => r.State).GroupBy(state => state).Select(g => (g.Key, g.Count()));
 
     /// <summary>Every bridge, oldest first: this node's as they are now, other nodes' as their holders last published.</summary>
     public async Task<IReadOnlyList<BridgeInfo>> ListAsync(CancellationToken cancellationToken)

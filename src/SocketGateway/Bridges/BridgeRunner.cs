@@ -46,6 +46,17 @@ public sealed partial class BridgeRunner : IAsyncDisposable
 
     public void Start() => _loop = Task.Run(() => RunAsync(_stop.Token));
 
+    public string State
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _state;
+            }
+        }
+    }
+
     public BridgeInfo Describe(string? node)
     {
         lock (_gate)

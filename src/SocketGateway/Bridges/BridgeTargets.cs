@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using SocketGateway.Core;
+using SocketGateway.Core.Limits;
 
 namespace SocketGateway.Bridges;
 
@@ -26,14 +27,9 @@ public sealed class BridgeTargets
             {
                 _loopback = true;
             }
-            else if (IPAddress.TryParse(text, out var address))
+            else if (IpRange.TryParse(text, out var network))
             {
-                var canonical = Canonical(address);
-                _networks.Add(new IPNetwork(canonical, canonical.AddressFamily == AddressFamily.InterNetwork ? 32 : 128));
-            }
-            else if (IPNetwork.TryParse(text, out var network))
-            {
-                _networks.Add(Canonical(network));
+                _networks.Add(network);
             }
             else if (Uri.CheckHostName(text) == UriHostNameType.Dns)
             {
@@ -91,7 +87,7 @@ public sealed class BridgeTargets
 
     private async Task<bool> IsAllowedAsync(IPAddress address, CancellationToken cancellationToken)
     {
-        address = Canonical(address);
+        address = IpRange.Canonical(address);
         if ((_loopback && IPAddress.IsLoopback(address)) || _networks.Exists(n => n.Contains(address)))
         {
             return true;
@@ -100,7 +96,7 @@ public sealed class BridgeTargets
         foreach (var name in _names)
         {
             var allowed = await AddressesOfAsync(name, cancellationToken).ConfigureAwait(false);
-            if (Array.Exists(allowed, a => Canonical(a).Equals(address)))
+            if (Array.Exists(allowed, a => IpRange.Canonical(a).Equals(address)))
             {
                 return true;
             }
@@ -125,12 +121,4 @@ public sealed class BridgeTargets
             return [];
         }
     }
-
-    private static IPAddress Canonical(IPAddress address) => address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
-
-    // ::ffff:10.0.0.0/104 is 10.0.0.0/8: addresses are judged in their IPv4 form, so the range must be too.
-    private static IPNetwork Canonical(IPNetwork network) =>
-        network.BaseAddress.IsIPv4MappedToIPv6 && network.PrefixLength >= 96
-            ? new IPNetwork(network.BaseAddress.MapToIPv4(), network.PrefixLength - 96)
-            : network;
 }

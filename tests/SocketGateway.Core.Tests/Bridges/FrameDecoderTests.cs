@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text;
 using SocketGateway.Core.Bridges;
 using SocketGateway.Core.Protocol;
+using SocketGateway.Core.Tests.Protocol;
 
 namespace SocketGateway.Core.Tests.Bridges;
 
@@ -19,14 +20,8 @@ public sealed class FrameDecoderTests
     {
         var decoder = new FrameDecoder(framing, Max);
         var output = new List<string>();
-        var pending = Array.Empty<byte>();
-        var offset = 0;
-        foreach (var size in chunkSizes.Append(int.MaxValue))
+        PipeFeed.InChunks(input, chunkSizes, buffer =>
         {
-            var take = Math.Min(size, input.Length - offset);
-            pending = [.. pending, .. input.AsSpan(offset, take)];
-            offset += take;
-            var buffer = new ReadOnlySequence<byte>(pending);
             var reader = new SequenceReader<byte>(buffer);
             while (decoder.TryRead(ref reader, out var frame) is var status && status != LineStatus.Incomplete)
             {
@@ -34,12 +29,8 @@ public sealed class FrameDecoderTests
             }
 
             Assert.True(reader.Remaining <= Max + sizeof(uint) + 1, "never more than one frame's worth stays buffered");
-            pending = buffer.Slice(reader.Position).ToArray();
-            if (offset == input.Length)
-            {
-                break;
-            }
-        }
+            return reader.Position;
+        });
 
         return output;
     }

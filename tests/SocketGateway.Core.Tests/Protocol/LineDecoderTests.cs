@@ -11,14 +11,8 @@ public sealed class LineDecoderTests
     {
         var decoder = new LineDecoder(maxLineBytes);
         var output = new List<string>();
-        var pending = Array.Empty<byte>();
-        var offset = 0;
-        foreach (var size in chunkSizes.Append(int.MaxValue))
+        PipeFeed.InChunks(input, chunkSizes, buffer =>
         {
-            var take = Math.Min(size, input.Length - offset);
-            pending = [.. pending, .. input.AsSpan(offset, take)];
-            offset += take;
-            var buffer = new ReadOnlySequence<byte>(pending);
             var reader = new SequenceReader<byte>(buffer);
             while (true)
             {
@@ -32,12 +26,8 @@ public sealed class LineDecoderTests
             }
 
             Assert.True(reader.Remaining <= maxLineBytes + 1, "never more than the limit (+ a pending CR) stays buffered");
-            pending = buffer.Slice(reader.Position).ToArray();
-            if (offset == input.Length)
-            {
-                break;
-            }
-        }
+            return reader.Position;
+        });
 
         return output;
     }
