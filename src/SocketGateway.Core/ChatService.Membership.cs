@@ -334,13 +334,17 @@ public sealed partial class ChatService
     }
 
     /// <returns>The leave's delivery on this node (complete when none is published).</returns>
-    private Task RemoveMember(Room room, ChatSession session, string reason, string? text, bool notifySelf)
+    /// <param name="listed">False when the session is leaving the gateway: its record is gone, and is not written again.</param>
+    private Task RemoveMember(Room room, ChatSession session, string reason, string? text, bool notifySelf, bool listed = true)
     {
         var left = new LeftEvent(room.Name, session.Nick, reason, text);
         var presence = !_stopping && SendsPresence(room.Count);
         room.Remove(session);
         session.RemoveRoom(room.Name);
-        directory.Update(session);
+        if (listed)
+        {
+            directory.Update(session);
+        }
         if (notifySelf)
         {
             session.Send(left);

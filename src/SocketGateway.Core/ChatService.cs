@@ -218,15 +218,16 @@ public sealed partial class ChatService(
                 directory.Release(session.Nick, session);
             }
 
+            // Its record too, for the same reason: whoever sees the leave and lists the users does not find it.
+            directory.Remove(session);
             foreach (var name in session.Rooms)
             {
                 if (rooms.TryGet(name, out var room))
                 {
-                    RemoveMember(room, session, reason, text, notifySelf: false);
+                    RemoveMember(room, session, reason, text, notifySelf: false, listed: false);
                 }
             }
 
-            directory.Remove(session);
             if (session.ResumeToken is { } token)
             {
                 // Left for good (a /quit, an expired hold): its token resumes nothing.
