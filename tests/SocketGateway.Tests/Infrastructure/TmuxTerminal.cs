@@ -10,6 +10,10 @@ public sealed class TmuxTerminal : IAsyncDisposable
 {
     private readonly string _socket = "sg-" + Guid.NewGuid().ToString("N")[..12];
 
+    // The program's own process: tmux's kill-server only signals it, and it may still be writing its files (irssi
+    // saves its config on SIGHUP) when kill-server returns.
+    private Process? _program;
+
     private TmuxTerminal()
     {
     }
@@ -21,6 +25,16 @@ public sealed class TmuxTerminal : IAsyncDisposable
         Assert.True(File.Exists(program), $"{program} is missing: ./test.sh installs it");
         var terminal = new TmuxTerminal();
         await terminal.TmuxAsync(["-u", "new-session", "-d", "-s", "main", "-x", "220", "-y", "50", program, .. arguments]);
+        var pid = int.Parse((await terminal.TmuxAsync(["display-message", "-p", "-t", "main", "#{pane_pid}"])).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        try
+        {
+            terminal._program = Process.GetProcessById(pid);
+        }
+        catch (ArgumentException)
+        {
+            // Ended already.
+        }
+
         return terminal;
     }
 
@@ -67,6 +81,22 @@ public sealed class TmuxTerminal : IAsyncDisposable
         catch (InvalidOperationException)
         {
             // The program ended and took the server with it.
+        }
+
+        if (_program is { } program)
+        {
+            // Gone before its files are: the caller may delete its home next.
+            using var exited = new CancellationTokenSource(Timeouts.Step);
+            try
+            {
+                await program.WaitForExitAsync(exited.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                program.Kill();
+            }
+
+            program.Dispose();
         }
     }
 
